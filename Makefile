@@ -1,0 +1,48 @@
+# Vertskap: `make run` sets everything up and serves the app; `make test` runs every test.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export VERTSKAP_ENV ?= development
+FLASK := $(VENV)/bin/flask --app app
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint install translations browser clean
+
+$(STAMP): pyproject.toml
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Compiled catalogues are build output, not sources (.gitignore).
+translations: $(STAMP)
+	@$(VENV)/bin/pybabel compile --use-fuzzy -d translations -D messages --statistics 2>&1 | tail -n 2 || \
+	  $(VENV)/bin/pybabel compile -d translations -D messages
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	$(FLASK) serve --host $(HOST) --port $(PORT)
+
+# Debian's Chromium for the browser tests; Playwright never downloads a browser here.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
+	  else echo "chromium is missing: run 'sudo apt-get install chromium' for the browser tests"; fi; }
+
+test: install browser
+	VERTSKAP_ENV=testing $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	VERTSKAP_ENV=development $(FLASK) db check
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,246 @@
+"""Vertskap: the application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import app.models  # noqa: F401 -- registers every table with the metadata
+import config
+from app.auth.services import load_user_from_session
+from app.auth.views import bp as auth_bp
+from app.calendar.views import bp as calendar_bp
+from app.cli import register_commands
+from app.core.errors import register_error_handlers
+from app.core.templating import register_template_helpers
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.notifications.views import bp as notifications_bp
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ("nb", "en")
+
+
+class ConfigurationError(RuntimeError):
+    """The app was asked to start without settings it cannot do without."""
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app: defaults from config.Config, then the environment, then `overrides`."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "app" / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    _load_config(app, overrides or {})
+    _check_required_settings(app)
+    _configure_database(app)
+    _configure_extensions(app)
+    _configure_i18n(app)
+    _configure_security(app)
+    _configure_blueprints(app)
+    _configure_errors(app)
+    _configure_templates(app)
+    _configure_cli(app)
+    return app
+
+
+def _coerce(default: Any, raw: str) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def _load_config(app: Flask, overrides: Mapping[str, Any]) -> None:
+    for name in dir(config.Config):
+        if not name.isupper():
+            continue
+        default = getattr(config.Config, name)
+        app.config[name] = (
+            _coerce(default, os.environ[name]) if name in os.environ else default
+        )
+    app.config.update(overrides)
+    env = app.config["VERTSKAP_ENV"]
+    app.config["TESTING"] = app.config.get("TESTING", False) or env == "testing"
+    if not app.config["SECRET_KEY"] and env == "development":
+        app.config["SECRET_KEY"] = _development_secret_key(Path(app.instance_path))
+    base = app.config["PUBLIC_BASE_URL"] or "http://127.0.0.1:5000"
+    app.config["PUBLIC_BASE_URL"] = base.rstrip("/")
+    #: Host part of every calendar UID and Message-ID (STYLE.md section 6).
+    app.config["UID_DOMAIN"] = urlsplit(base).hostname or "vertskap.localhost"
+    app.config["MAIL_FROM"] = (
+        app.config["MAIL_FROM"] or f"vertskap@{app.config['UID_DOMAIN']}"
+    )
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = base.startswith("https://")
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        hours=app.config["SESSION_HOURS"]
+    )
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # the token lives as long as the session
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+
+
+def _development_secret_key(instance: Path) -> str:
+    """Keep one random key per development checkout, so restarts keep sessions."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "development-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _check_required_settings(app: Flask) -> None:
+    if app.config["VERTSKAP_ENV"] in {"development", "testing"}:
+        return
+    missing = [
+        name
+        for name in config.REQUIRED_IN_PRODUCTION
+        if not str(app.config.get(name) or "").strip()
+    ]
+    if (
+        app.config["SECRET_KEY"] in config.PLACEHOLDER_SECRETS
+        or len(app.config["SECRET_KEY"]) < 32
+    ):
+        missing.append("SECRET_KEY (at least 32 random characters)")
+    if missing:
+        raise ConfigurationError(
+            "Vertskap refuses to start in production without: "
+            + ", ".join(dict.fromkeys(missing))
+            + ". Set them in the environment, or VERTSKAP_ENV=development for a local run."
+        )
+
+
+def database_url(raw: str, instance_path: str) -> str:
+    """Return the SQLAlchemy URL for DATABASE_URL, defaulting to SQLite in instance/."""
+    if not raw:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{Path(instance_path) / 'vertskap.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw.removeprefix(prefix)
+    return raw
+
+
+def _configure_database(app: Flask) -> None:
+    url = database_url(app.config["DATABASE_URL"], app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if url.startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Make SQLite enforce foreign keys and wait for locks instead of failing."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.close()
+
+
+def _configure_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    login_manager.user_loader(load_user_from_session)
+
+
+def select_locale() -> str:
+    """Return the viewer's language: their account's, their choice, their browser's, or the default."""
+    if current_user and current_user.is_authenticated:
+        return str(current_user.locale)
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return str(chosen)
+    best = request.accept_languages.best_match(["nb", "no", "nn", "en"])
+    if best in {"no", "nn"}:
+        return "nb"
+    return best or str(current_app.config["DEFAULT_LOCALE"])
+
+
+def select_timezone() -> str:
+    """Return the viewer's time zone: their account's or the city's."""
+    if current_user and current_user.is_authenticated:
+        return str(current_user.timezone)
+    return str(current_app.config["TIMEZONE"])
+
+
+def _configure_i18n(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(ROOT / "translations"),
+        default_locale=app.config["DEFAULT_LOCALE"],
+        default_timezone=app.config["TIMEZONE"],
+    )
+
+
+#: Content security policy: no inline script or style, no framing, forms post here only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _configure_security(app: Flask) -> None:
+    @app.after_request
+    def set_security_headers(response: Any) -> Any:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        if getattr(g, "no_store", False):
+            headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _configure_blueprints(app: Flask) -> None:
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(notifications_bp)
+
+
+def _configure_errors(app: Flask) -> None:
+    register_error_handlers(app)
+
+
+def _configure_templates(app: Flask) -> None:
+    register_template_helpers(app)
+
+
+def _configure_cli(app: Flask) -> None:
+    register_commands(app)

@@ -1,0 +1,1 @@
+"""Accounts: log-in, roles, invitations, password reset and user administration."""

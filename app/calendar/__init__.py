@@ -1,0 +1,1 @@
+"""The shared activity calendar: events, partner submissions and moderation."""

@@ -1,0 +1,138 @@
+"""Flask commands: users, demo data, the scheduler and the all-in-one local server."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+from types import FrameType
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.auth.models import Role
+from app.auth.services import AccountError, create_user, password_problems
+from app.core.db import db, utcnow
+from app.directory.services import get_organisation_by_short_name
+
+logger = logging.getLogger(__name__)
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+demo_cli = AppGroup("demo", help="Demo data drawn from the 2011-2012 action programme.")
+jobs_cli = AppGroup("jobs", help="The scheduler process.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--organisation",
+    "organisation_short_name",
+    default=None,
+    help="Short name, e.g. NTNU.",
+)
+@click.option("--locale", type=click.Choice(["nb", "en"]), default=None)
+def create_user_command(
+    email: str,
+    role: str,
+    name: str,
+    organisation_short_name: str | None,
+    locale: str | None,
+) -> None:
+    """Create a user; the password is read from standard input."""
+    organisation = None
+    if organisation_short_name:
+        organisation = get_organisation_by_short_name(organisation_short_name)
+        if organisation is None:
+            raise click.ClickException(
+                f"no organisation with short name {organisation_short_name!r}"
+            )
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    problems = password_problems(password, email=email)
+    if problems:
+        raise click.ClickException(
+            "password refused: " + ", ".join(problems).replace("_", " ")
+        )
+    try:
+        user = create_user(
+            email,
+            name=name,
+            role=Role(role),
+            password=password,
+            organisation=organisation,
+            locale=locale,
+            now=utcnow(),
+        )
+    except AccountError as error:
+        raise click.ClickException(error.code.replace("_", " ")) from error
+    db.session.commit()
+    click.echo(f"created {user.role.value} {user.email} (id {user.id})")
+
+
+@demo_cli.command("load")
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing when the database already has users."
+)
+def load_demo_command(if_empty: bool) -> None:
+    """Load the demo data; running it again changes nothing."""
+    from app.demo.services import database_is_empty, load_demo_data  # noqa: PLC0415 -- demo code stays out of the app's import graph
+
+    if if_empty and not database_is_empty():
+        click.echo("database already has data; demo data not loaded")
+        return
+    summary = load_demo_data(now=utcnow())
+    db.session.commit()
+    click.echo(summary.describe())
+
+
+@jobs_cli.command("run")
+def run_jobs_command() -> None:
+    """Run the scheduler in the foreground until interrupted."""
+    from app.notifications.jobs import build_scheduler  # noqa: PLC0415 -- APScheduler is only needed here
+
+    scheduler = build_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    click.echo("scheduler running; Ctrl-C stops it")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, type=int, show_default=True)
+def serve_command(host: str, port: int) -> None:
+    """Serve the web app and run the scheduler beside it; Ctrl-C stops both."""
+    from werkzeug.serving import run_simple  # noqa: PLC0415 -- only the local server needs it
+
+    jobs = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "jobs", "run"]
+    )
+    try:
+        click.echo(f"Vertskap on http://{host}:{port}/ (scheduler pid {jobs.pid})")
+        run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    finally:
+        jobs.terminate()
+        try:
+            jobs.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            jobs.kill()
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(serve_command)

@@ -1,0 +1,1 @@
+"""What every feature shares: database types, visibility, audit log, time zones."""

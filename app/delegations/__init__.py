@@ -1,0 +1,1 @@
+"""Delegation visits, their programmes, checklists, participants and follow-up."""

@@ -1,0 +1,1 @@
+"""Organisations, cities, initiatives, themes, venues and officials."""

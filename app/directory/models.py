@@ -1,0 +1,179 @@
+"""Tables of the directory: who and where the calendar is about."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import Model, db, enum_column_type
+
+
+class OrganisationKind(enum.StrEnum):
+    """What sort of body an organisation is."""
+
+    municipality = "municipality"
+    county = "county"
+    university = "university"
+    research = "research"
+    business = "business"
+    public_agency = "public_agency"
+    consulate = "consulate"
+    culture = "culture"
+    foreign = "foreign"
+    other = "other"
+
+
+class CityRelation(enum.StrEnum):
+    """The city's tie to another city."""
+
+    friendship = "friendship"  # vennskapsby, category 1-4
+    partner = "partner"
+    none = "none"
+
+
+initiative_working_groups = sa.Table(
+    "initiative_working_groups",
+    db.metadata,
+    sa.Column(
+        "initiative_id",
+        sa.ForeignKey("initiatives.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "organisation_id",
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class Organisation(Model):
+    """A forum member, a partner or a foreign organisation."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: Short name used across the programme: NTNU, IN, NiT, STFK, TK, CC ...
+    short_name: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(
+        enum_column_type(OrganisationKind, "kind"), default=OrganisationKind.other
+    )
+    is_forum_member: Mapped[bool] = mapped_column(default=False)
+    #: Events submitted by this organisation's members skip moderation.
+    is_trusted: Mapped[bool] = mapped_column(default=False)
+    website: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.short_name}>"
+
+
+class City(Model):
+    """A city the programme deals with, and its relation to ours."""
+
+    __tablename__ = "cities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    #: ISO 3166-1 alpha-2 country code.
+    country: Mapped[str] = mapped_column(sa.String(2))
+    relation: Mapped[CityRelation] = mapped_column(
+        enum_column_type(CityRelation, "relation"), default=CityRelation.none
+    )
+    #: Friendship-city category 1 (most active) to 4; only for friendship cities.
+    friendship_category: Mapped[int | None] = mapped_column()
+
+    __table_args__ = (
+        sa.UniqueConstraint("name", "country"),
+        sa.CheckConstraint(
+            "(relation = 'friendship' AND friendship_category BETWEEN 1 AND 4)"
+            " OR (relation != 'friendship' AND friendship_category IS NULL)",
+            name="friendship_category",
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<City {self.name}, {self.country}>"
+
+
+class Theme(Model):
+    """A subject area (energy, education, culture ...) for filtering."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name_nb: Mapped[str] = mapped_column(sa.String(120))
+    name_en: Mapped[str] = mapped_column(sa.String(120))
+
+    def name(self, locale: str) -> str:
+        return self.name_nb if locale == "nb" else self.name_en
+
+    def __repr__(self) -> str:
+        return f"<Theme {self.slug}>"
+
+
+class Initiative(Model):
+    """A row of the action-programme matrix (tema), e.g. "India 2011"."""
+
+    __tablename__ = "initiatives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    #: Programme period the row belongs to, e.g. "2011-2012".
+    programme_period: Mapped[str] = mapped_column(sa.String(20))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Matrix cells: aktører, gjennomført, planlagt, status.
+    actors: Mapped[str] = mapped_column(sa.Text, default="")
+    done: Mapped[str] = mapped_column(sa.Text, default="")
+    planned: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.Text, default="")
+    status_as_of: Mapped[date | None] = mapped_column()
+
+    working_group: Mapped[list[Organisation]] = relationship(
+        secondary=initiative_working_groups, order_by=Organisation.short_name
+    )
+
+    def __repr__(self) -> str:
+        return f"<Initiative {self.slug}>"
+
+
+class Venue(Model):
+    """A place where programme items happen, checked for double bookings."""
+
+    __tablename__ = "venues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    capacity: Mapped[int | None] = mapped_column()
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "capacity IS NULL OR capacity > 0", name="capacity_positive"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Venue {self.name}>"
+
+
+class Official(Model):
+    """A person whose diary matters: the mayor, a deputy, a director."""
+
+    __tablename__ = "officials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Set when the official also has an account (for reminders).
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    def __repr__(self) -> str:
+        return f"<Official {self.name}>"

@@ -1,0 +1,1 @@
+"""iCal feeds: public and per-token private subscriptions."""

@@ -1,0 +1,1 @@
+"""Outbox, mail delivery, reminders, the digest and the scheduler's jobs."""

@@ -1,0 +1,59 @@
+"""Every setting of Vertskap, with its default and its meaning.
+
+Deployments set these as environment variables of the same name (DESIGN.md
+section 6). `create_app` reads this class first, then the environment, then the
+overrides a test passes in.
+"""
+
+from __future__ import annotations
+
+
+class Config:
+    """Defaults for every setting; each one is declared here exactly once."""
+
+    #: "development", "testing" or "production". Outside development and testing
+    #: the app refuses to start without the settings in REQUIRED_IN_PRODUCTION.
+    VERTSKAP_ENV = "production"
+    #: Signs sessions, CSRF tokens and e-mailed links. Never commit a real one.
+    SECRET_KEY = ""
+    #: SQLAlchemy URL of the database; empty means SQLite in instance/vertskap.db.
+    #: A postgresql:// URL is driven by psycopg 3.
+    DATABASE_URL = ""
+    #: smtp://user:password@host:587 (STARTTLS) or smtps://host:465; empty keeps
+    #: mail in the outbox, where admins read it on the outbox page.
+    SMTP_URL = ""
+    #: Sender address of every mail Vertskap sends.
+    MAIL_FROM = ""
+    #: Where users reach the site, for links in mail and feed UIDs.
+    PUBLIC_BASE_URL = ""
+    #: The city's own IANA time zone: default for new users and objects.
+    TIMEZONE = "Europe/Oslo"
+    #: Language of pages for anonymous visitors and new users ("nb" or "en").
+    DEFAULT_LOCALE = "nb"
+    #: Minutes a password reset or invitation link stays valid.
+    PASSWORD_RESET_MINUTES = 60
+    #: Days an invitation link stays valid.
+    INVITATION_DAYS = 7
+    #: Failed log-ins allowed per account, and per address, in LOGIN_THROTTLE_MINUTES.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_THROTTLE_MINUTES = 15
+    #: Hours a browser session lasts without activity.
+    SESSION_HOURS = 12
+    #: Storage of the rate limiter; memory:// is per process, use redis:// for
+    #: several workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+    #: Upcoming items shown on the home page.
+    HOME_UPCOMING_LIMIT = 8
+    #: Items per page on list pages.
+    PAGE_SIZE = 50
+    #: Send mail only to these exact addresses when set (comma separated); a
+    #: safety catch for staging servers.
+    MAIL_ALLOWED_RECIPIENTS = ""
+
+
+#: Settings that must be set, and not left empty, outside development and testing.
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "MAIL_FROM", "PUBLIC_BASE_URL")
+
+#: Values that look set but are not real secrets.
+PLACEHOLDER_SECRETS = frozenset({"", "dev", "change-me", "changeme", "secret", "test"})
