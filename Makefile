@@ -8,7 +8,7 @@ export VERTSKAP_ENV ?= development
 FLASK := $(VENV)/bin/flask --app app
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install translations browser clean
+.PHONY: run test lint install translations messages browser clean
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,12 @@ install: $(STAMP) translations
 
 # Compiled catalogues are build output, not sources (.gitignore).
 translations: $(STAMP)
-	@$(VENV)/bin/pybabel compile --use-fuzzy -d translations -D messages --statistics 2>&1 | tail -n 2 || \
-	  $(VENV)/bin/pybabel compile -d translations -D messages
+	@$(VENV)/bin/pybabel compile -d translations -D messages --statistics
+
+# Extract strings and update the catalogues after changing UI text.
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o translations/messages.pot --project Vertskap .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
 
 run: install
 	$(FLASK) db upgrade

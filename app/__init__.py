@@ -22,6 +22,7 @@ from app.auth.views import bp as auth_bp
 from app.calendar.views import bp as calendar_bp
 from app.cli import register_commands
 from app.core.errors import register_error_handlers
+from app.core.logging import configure_logging
 from app.core.templating import register_template_helpers
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.notifications.views import bp as notifications_bp
@@ -43,7 +44,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     _load_config(app, overrides or {})
+    if not app.config["TESTING"]:
+        configure_logging()
     _check_required_settings(app)
+    _derive_settings(app)
     _configure_database(app)
     _configure_extensions(app)
     _configure_i18n(app)
@@ -72,8 +76,11 @@ def _load_config(app: Flask, overrides: Mapping[str, Any]) -> None:
             _coerce(default, os.environ[name]) if name in os.environ else default
         )
     app.config.update(overrides)
+    app.config["TESTING"] = app.config.get("TESTING", False) or app.config["VERTSKAP_ENV"] == "testing"
+
+
+def _derive_settings(app: Flask) -> None:
     env = app.config["VERTSKAP_ENV"]
-    app.config["TESTING"] = app.config.get("TESTING", False) or env == "testing"
     if not app.config["SECRET_KEY"] and env == "development":
         app.config["SECRET_KEY"] = _development_secret_key(Path(app.instance_path))
     base = app.config["PUBLIC_BASE_URL"] or "http://127.0.0.1:5000"

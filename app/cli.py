@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import smtplib
 import subprocess
 import sys
 from types import FrameType
@@ -16,12 +17,15 @@ from app.auth.models import Role
 from app.auth.services import AccountError, create_user, password_problems
 from app.core.db import db, utcnow
 from app.directory.services import get_organisation_by_short_name
+from app.notifications.mail import MailConfigurationError
+from app.notifications.services import send_test_mail
 
 logger = logging.getLogger(__name__)
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data drawn from the 2011-2012 action programme.")
 jobs_cli = AppGroup("jobs", help="The scheduler process.")
+mail_cli = AppGroup("mail", help="Mail delivery.")
 
 
 @users_cli.command("create")
@@ -109,6 +113,17 @@ def run_jobs_command() -> None:
         scheduler.shutdown(wait=False)
 
 
+@mail_cli.command("test")
+@click.argument("address")
+def send_test_mail_command(address: str) -> None:
+    """Send one test message straight to SMTP_URL, to check the relay settings."""
+    try:
+        answer = send_test_mail(address, now=utcnow())
+    except (OSError, smtplib.SMTPException, MailConfigurationError) as error:
+        raise click.ClickException(f"sending failed: {error}") from error
+    click.echo(f"sent; the server answered: {answer}")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
@@ -135,4 +150,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(serve_command)

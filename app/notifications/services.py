@@ -14,6 +14,14 @@ from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
 from app.core.db import db
+from app.notifications.mail import (
+    MailConfigurationError,
+    build_message,
+    check_address,
+    parse_smtp_url,
+    send_message,
+    smtp_connection,
+)
 from app.notifications.models import MailState, OutboxMail
 
 logger = logging.getLogger(__name__)
@@ -112,3 +120,26 @@ def count_outbox_by_state() -> dict[MailState, int]:
     counts = dict.fromkeys(MailState, 0)
     counts.update({row[0]: row[1] for row in rows})
     return counts
+
+
+def send_test_mail(address: str, *, now: datetime) -> str:
+    """Send one test message directly to SMTP_URL (not through the outbox); return the server's answer."""
+    config = current_app.config
+    if not config["SMTP_URL"]:
+        raise MailConfigurationError("SMTP_URL is not set; mail stays in the outbox")
+    settings = parse_smtp_url(config["SMTP_URL"])
+    subject, text, html = render_mail(
+        "test", locale=config["DEFAULT_LOCALE"], context={"now": now}
+    )
+    mail = OutboxMail(
+        kind="test",
+        recipient=check_address(address.strip()),
+        locale=config["DEFAULT_LOCALE"],
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        message_id=f"<{uuid.uuid4().hex}@{config['UID_DOMAIN']}>",
+        created_dt=now,
+    )
+    with smtp_connection(settings) as client:
+        return send_message(client, build_message(mail, sender=config["MAIL_FROM"]))
