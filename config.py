@@ -47,6 +47,10 @@ class Config:
     HOME_UPCOMING_LIMIT = 8
     #: Items per page on list pages.
     PAGE_SIZE = 50
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust;
+    #: 0 when clients connect directly. Log-in throttling and rate limits count
+    #: per client address, so behind a proxy this must be set.
+    TRUSTED_PROXY_HOPS = 0
     #: Send mail only to these exact addresses when set (comma separated); a
     #: safety catch for staging servers.
     MAIL_ALLOWED_RECIPIENTS = ""

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request, session
-from flask_login import current_user
+from flask import Flask, g
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import app.models  # noqa: F401 -- registers every table with the metadata
 import config
@@ -22,13 +23,13 @@ from app.auth.views import bp as auth_bp
 from app.calendar.views import bp as calendar_bp
 from app.cli import register_commands
 from app.core.errors import register_error_handlers
+from app.core.i18n import select_locale, select_timezone
 from app.core.logging import configure_logging
 from app.core.templating import register_template_helpers
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
-from app.notifications.views import bp as notifications_bp
+from app.outbox.views import bp as outbox_bp
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCALES = ("nb", "en")
 
 
 class ConfigurationError(RuntimeError):
@@ -48,6 +49,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         configure_logging()
     _check_required_settings(app)
     _derive_settings(app)
+    _configure_proxy(app)
     _configure_database(app)
     _configure_extensions(app)
     _configure_i18n(app)
@@ -76,7 +78,9 @@ def _load_config(app: Flask, overrides: Mapping[str, Any]) -> None:
             _coerce(default, os.environ[name]) if name in os.environ else default
         )
     app.config.update(overrides)
-    app.config["TESTING"] = app.config.get("TESTING", False) or app.config["VERTSKAP_ENV"] == "testing"
+    app.config["TESTING"] = (
+        app.config.get("TESTING", False) or app.config["VERTSKAP_ENV"] == "testing"
+    )
 
 
 def _derive_settings(app: Flask) -> None:
@@ -142,6 +146,12 @@ def database_url(raw: str, instance_path: str) -> str:
     return raw
 
 
+def _configure_proxy(app: Flask) -> None:
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
 def _configure_database(app: Flask) -> None:
     url = database_url(app.config["DATABASE_URL"], app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
@@ -175,29 +185,11 @@ def _configure_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
     login_manager.user_loader(load_user_from_session)
-
-
-def select_locale() -> str:
-    """Return the viewer's language: their account's, their choice, their browser's, or the default."""
-    if current_user and current_user.is_authenticated:
-        return str(current_user.locale)
-    chosen = session.get("locale")
-    if chosen in LOCALES:
-        return str(chosen)
-    best = request.accept_languages.best_match(["nb", "no", "nn", "en"])
-    if best in {"no", "nn"}:
-        return "nb"
-    return best or str(current_app.config["DEFAULT_LOCALE"])
-
-
-def select_timezone() -> str:
-    """Return the viewer's time zone: their account's or the city's."""
-    if current_user and current_user.is_authenticated:
-        return str(current_user.timezone)
-    return str(current_app.config["TIMEZONE"])
 
 
 def _configure_i18n(app: Flask) -> None:
@@ -238,7 +230,7 @@ def _configure_security(app: Flask) -> None:
 def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(calendar_bp)
-    app.register_blueprint(notifications_bp)
+    app.register_blueprint(outbox_bp)
 
 
 def _configure_errors(app: Flask) -> None:

@@ -17,10 +17,17 @@ from app.auth.models import Role
 from app.auth.services import AccountError, create_user, password_problems
 from app.core.db import db, utcnow
 from app.directory.services import get_organisation_by_short_name
-from app.notifications.mail import MailConfigurationError
-from app.notifications.services import send_test_mail
+from app.outbox.mail import MailConfigurationError
+from app.outbox.services import send_test_mail
 
 logger = logging.getLogger(__name__)
+
+#: Operator-facing English texts of account errors.
+CLI_ACCOUNT_MESSAGES = {
+    "invalid_email": "not a valid e-mail address",
+    "email_taken": "a user with this e-mail address already exists",
+    "weak_password": "password refused: use at least 10 varied characters, not the e-mail address",
+}
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data drawn from the 2011-2012 action programme.")
@@ -74,7 +81,9 @@ def create_user_command(
             now=utcnow(),
         )
     except AccountError as error:
-        raise click.ClickException(error.code.replace("_", " ")) from error
+        raise click.ClickException(
+            CLI_ACCOUNT_MESSAGES.get(error.code, error.code)
+        ) from error
     db.session.commit()
     click.echo(f"created {user.role.value} {user.email} (id {user.id})")
 

@@ -6,7 +6,7 @@ from app.core import audit
 from app.delegations import models as delegation_models
 from app.directory import models as directory_models
 from app.feeds import models as feed_models
-from app.notifications import models as notification_models
+from app.outbox import models as outbox_models
 
 __all__ = [
     "audit",
@@ -15,5 +15,5 @@ __all__ = [
     "delegation_models",
     "directory_models",
     "feed_models",
-    "notification_models",
+    "outbox_models",
 ]

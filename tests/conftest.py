@@ -16,27 +16,31 @@ pytest_plugins = [
 ]
 
 _ran: Counter[str] = Counter()
+_components: dict[str, list[str]] = {}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when != "call" or not report.passed:
         return
-    if "[postgresql" in report.nodeid or "postgresql]" in report.nodeid:
-        _ran["PostgreSQL"] += 1
-    if "[sqlite" in report.nodeid or "sqlite]" in report.nodeid:
-        _ran["SQLite"] += 1
-    for keyword in ("smtp", "e2e"):
-        if keyword in report.keywords:
-            _ran["SMTP server" if keyword == "smtp" else "real browser"] += 1
+    for component in _components.get(report.nodeid, ()):
+        _ran[component] += 1
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
+        components = []
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("app") if callspec else None
+        if backend:
+            components.append({"sqlite": "SQLite", "postgresql": "PostgreSQL"}[backend])
         if "smtp_server" in fixtures:
             item.add_marker("smtp")
-        if "page" in fixtures or "browser" in fixtures:
+            components.append("SMTP server")
+        if "browser" in fixtures:  # `page` and `live_server` pages depend on it
             item.add_marker("e2e")
+            components.append("real browser")
+        _components[item.nodeid] = components
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

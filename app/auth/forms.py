@@ -9,7 +9,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
-    SelectField,
+    SelectChoice,
     StringField,
     SubmitField,
 )
@@ -17,7 +17,13 @@ from wtforms.validators import EqualTo, ValidationError
 
 from app.auth.models import Role
 from app.auth.services import MAX_PASSWORD_LENGTH, password_problems
-from app.core.forms import email_address, max_length, required, strip_filter
+from app.core.forms import (
+    ChoiceField,
+    email_address,
+    max_length,
+    required,
+    strip_filter,
+)
 
 ROLE_LABELS = {
     Role.admin: _l("International office (admin)"),
@@ -25,6 +31,7 @@ ROLE_LABELS = {
     Role.member: _l("Forum member"),
 }
 LOCALE_LABELS = {"nb": "Norsk bokmål", "en": "English"}
+LOCALE_CHOICES = [SelectChoice(code, label) for code, label in LOCALE_LABELS.items()]
 
 PASSWORD_MESSAGES = {
     "too_short": _l("Use at least 10 characters."),
@@ -87,15 +94,17 @@ class _UserFieldsForm(FlaskForm):
     name = StringField(
         _l("Name"), filters=[strip_filter], validators=[required(), max_length(200)]
     )
-    role = SelectField(
+    role = ChoiceField(
         _l("Role"),
-        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        choices=[
+            SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()
+        ],
         validators=[required()],
     )
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
-    locale = SelectField(
+    organisation_id = ChoiceField(_l("Organisation"), coerce=int)
+    locale = ChoiceField(
         _l("Language of e-mails and pages"),
-        choices=list(LOCALE_LABELS.items()),
+        choices=LOCALE_CHOICES,
         validators=[required()],
     )
 
@@ -124,5 +133,8 @@ class EditUserForm(_UserFieldsForm):
 class LanguageForm(FlaskForm):
     """The language switch in the page header."""
 
-    locale = SelectField(choices=list(LOCALE_LABELS.items()))
+    locale = ChoiceField(
+        _l("Language"), choices=LOCALE_CHOICES, validators=[required()]
+    )
     next = HiddenField()
+    submit = SubmitField(_l("Change language"))

@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from flask import current_app, url_for
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import LoginAttempt, Role, TokenPurpose, User, UserToken
 from app.core.audit import log_audit
@@ -17,7 +21,7 @@ from app.core.db import db
 from app.core.security import hash_token, new_token
 from app.core.timezones import is_valid_timezone
 from app.directory.models import Organisation
-from app.notifications.services import queue_mail
+from app.outbox.services import queue_mail
 
 logger = logging.getLogger(__name__)
 
@@ -164,8 +168,19 @@ def create_user(
     locale: str | None = None,
     timezone: str | None = None,
 ) -> User:
-    """Add a user; raise AccountError("email_taken") or ("weak_password")."""
+    """Add a user; raise AccountError("invalid_email"), ("email_taken") or ("weak_password")."""
     email = normalise_email(email)
+    try:
+        # Syntax only: no DNS look-up, and reserved names (.example) are allowed
+        # for demo accounts; .test too while testing.
+        validate_email(
+            email,
+            check_deliverability=False,
+            globally_deliverable=False,
+            test_environment=bool(current_app.config["TESTING"]),
+        )
+    except EmailNotValidError as error:
+        raise AccountError("invalid_email") from error
     if get_user_by_email(email) is not None:
         raise AccountError("email_taken")
     if password is not None and password_problems(password, email=email):
@@ -231,10 +246,26 @@ def invite_user(
 
 
 def resend_invitation(user: User, *, invited_by: User, now: datetime) -> None:
-    """Mail a fresh invitation link to a user who has not chosen a password yet."""
+    """Mail a fresh invitation link to a user who has not chosen a password yet.
+
+    Raises AccountError("already_active") once a password is chosen, and
+    ("deactivated") for a deactivated user, whose link would not work.
+    """
     if user.password_hash is not None:
         raise AccountError("already_active")
+    if not user.is_active:
+        raise AccountError("deactivated")
     _send_invitation(user, invited_by=invited_by, now=now)
+
+
+def public_link(endpoint: str, **values: str) -> str:
+    """Return the absolute address of one of our pages, for a mail.
+
+    Built from PUBLIC_BASE_URL without url_for, so it works the same in a
+    request, a scheduler job and a flask command.
+    """
+    path = current_app.url_map.bind("").build(endpoint, values)
+    return current_app.config["PUBLIC_BASE_URL"] + path
 
 
 def _send_invitation(user: User, *, invited_by: User, now: datetime) -> None:
@@ -242,9 +273,7 @@ def _send_invitation(user: User, *, invited_by: User, now: datetime) -> None:
     token = _issue_token(
         user, purpose=TokenPurpose.invitation, lifetime=lifetime, now=now
     )
-    link = current_app.config["PUBLIC_BASE_URL"] + url_for(
-        "auth.accept_invitation", token=token
-    )
+    link = public_link("auth.accept_invitation", token=token)
     queue_mail(
         "invitation",
         recipient=user.email,
@@ -275,9 +304,7 @@ def request_password_reset(email: str, *, now: datetime) -> None:
     token = _issue_token(
         user, purpose=TokenPurpose.password_reset, lifetime=lifetime, now=now
     )
-    link = current_app.config["PUBLIC_BASE_URL"] + url_for(
-        "auth.reset_password", token=token
-    )
+    link = public_link("auth.reset_password", token=token)
     queue_mail(
         "password_reset",
         recipient=user.email,
@@ -366,16 +393,52 @@ def update_user(
 
 
 def list_users(*, search: str = "") -> list[User]:
-    """Return every user, admins first, then by name; optionally filtered by name or e-mail."""
-    query = sa.select(User).order_by(User.is_active.desc(), User.name)
-    if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(
-            sa.or_(sa.func.lower(User.name).like(pattern), User.email.like(pattern))
-        )
-    return list(db.session.scalars(query))
+    """Return every user, active ones first, then by name; optionally filtered by name or e-mail.
+
+    The filter runs in Python: SQLite's lower() and LIKE fold ASCII only, so
+    "øystein" would miss "Øystein" there, and an office has hundreds of users
+    at most. A "%" or "_" in the search is a plain character.
+    """
+    users = db.session.scalars(
+        sa.select(User)
+        .options(selectinload(User.organisation))  # the list shows it: no N+1
+        .order_by(User.is_active.desc(), User.name, User.id)
+    )
+    term = search.strip().casefold()
+    return [
+        user
+        for user in users
+        if not term or term in user.name.casefold() or term in user.email.casefold()
+    ]
 
 
 def set_user_locale(user: User, *, locale: str) -> None:
     """Remember the user's language."""
     user.locale = locale
+
+
+#: Log-in attempts are kept this long for the throttle and for investigation.
+LOGIN_ATTEMPT_RETENTION = timedelta(days=30)
+#: Spent or expired single-use links are kept this long, then deleted.
+TOKEN_RETENTION = timedelta(days=7)
+
+
+def _delete(statement: sa.Delete) -> int:
+    return cast(CursorResult[Any], db.session.execute(statement)).rowcount
+
+
+def purge_expired_account_records(*, now: datetime) -> dict[str, int]:
+    """Delete old log-in attempts and spent links; return how many of each went."""
+    cutoff = now - TOKEN_RETENTION
+    return {
+        "login_attempts": _delete(
+            sa.delete(LoginAttempt).where(
+                LoginAttempt.attempted_dt < now - LOGIN_ATTEMPT_RETENTION
+            )
+        ),
+        "user_tokens": _delete(
+            sa.delete(UserToken).where(
+                sa.or_(UserToken.expires_dt < cutoff, UserToken.used_dt < cutoff)
+            )
+        ),
+    }

@@ -16,8 +16,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms import SelectChoice
 
-from app.auth.access import admin_required
 from app.auth.forms import (
     ROLE_LABELS,
     EditUserForm,
@@ -42,6 +42,7 @@ from app.auth.services import (
     set_user_locale,
     update_user,
 )
+from app.core.access import admin_required
 from app.core.db import db, utcnow
 from app.core.security import safe_next_url
 from app.directory.services import get_organisation, list_organisations
@@ -51,6 +52,9 @@ bp = Blueprint("auth", __name__)
 
 ACCOUNT_MESSAGES = {
     "invalid": lambda: _("Wrong e-mail or password."),
+    "invalid_email": lambda: _(
+        "Enter a valid e-mail address, such as name@example.org."
+    ),
     "throttled": lambda: _(
         "Too many failed attempts. Wait a quarter of an hour and try again, or reset your password."
     ),
@@ -66,6 +70,7 @@ ACCOUNT_MESSAGES = {
     ),
     "weak_password": lambda: _("Choose a stronger password."),
     "already_active": lambda: _("This user has already chosen a password."),
+    "deactivated": lambda: _("This user is deactivated. Activate them first."),
 }
 
 
@@ -150,8 +155,9 @@ def _set_password_page(token: str, purpose: TokenPurpose, template: str):
             token, purpose=purpose, password=form.password.data, now=utcnow()
         )
         db.session.commit()
-        session.clear()
+        session.clear()  # a fresh session, as at log-in
         login_user(user)
+        session.permanent = True
         flash(_("Your password is saved and you are logged in."), "success")
         return redirect(url_for("calendar.home"))
     return render_template(template, form=form, user=row.user)
@@ -174,17 +180,21 @@ def accept_invitation(token: str):
 @bp.route("/language", methods=["POST"])
 def set_language():
     form = LanguageForm()
-    if form.validate_on_submit():
-        session["locale"] = form.locale.data
-        if current_user.is_authenticated:
-            set_user_locale(current_user, locale=form.locale.data)
-            db.session.commit()
+    if not form.validate_on_submit():
+        # Only a hand-made request gets here: show the choice with its error.
+        form.next.data = safe_next_url(form.next.data) or ""
+        return render_template("auth/language.html", form=form), 400
+    session["locale"] = form.locale.data
+    if current_user.is_authenticated:
+        set_user_locale(current_user, locale=form.locale.data)
+        db.session.commit()
     return redirect(safe_next_url(form.next.data) or url_for("calendar.home"))
 
 
-def _organisation_choices() -> list[tuple[int, str]]:
-    return [(0, _("None"))] + [
-        (org.id, f"{org.short_name} – {org.name}") for org in list_organisations()
+def _organisation_choices() -> list[SelectChoice]:
+    return [SelectChoice("0", _("None"))] + [
+        SelectChoice(str(org.id), f"{org.short_name} – {org.name}")
+        for org in list_organisations()
     ]
 
 
@@ -249,7 +259,11 @@ def edit_user(user_id: int):
         try:
             update_user(user, changes=changes, actor=current_user, now=utcnow())
         except AccountError as error:
-            target = form.timezone if error.code == "unknown_timezone" else form.role
+            target = form.role
+            if error.code == "unknown_timezone":
+                target = form.timezone
+            elif changes.role is user.role:  # only the deactivation was refused
+                target = form.is_active
             target.errors = [_account_message(error)]
         else:
             db.session.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 from werkzeug.exceptions import HTTPException
@@ -35,6 +35,10 @@ def safe_next_url(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
+        return None
+    # A browser resolves "." and ".." (also as %2e) before it asks: the route
+    # we matched would not be the page it loads.
+    if any(unquote(segment) in {".", ".."} for segment in parts.path.split("/")):
         return None
     adapter = current_app.url_map.bind("localhost")
     try:

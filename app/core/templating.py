@@ -8,7 +8,6 @@ from typing import Any
 from flask import Flask, request
 from flask_babel import (
     format_date,
-    format_datetime,
     format_time,
     get_locale,
     get_timezone,
@@ -36,7 +35,10 @@ def format_span(
         return f"{format_date(first, 'medium')} – {format_date(last, 'medium')}"
     if to_user_timezone(start).date() == to_user_timezone(end).date():
         return f"{format_date(start, 'medium')}, {format_time(start, 'short')}–{format_time(end, 'short')}"
-    return f"{format_datetime(start, 'medium')} – {format_datetime(end, 'medium')}"
+    return (
+        f"{format_date(start, 'medium')} {format_time(start, 'short')} – "
+        f"{format_date(end, 'medium')} {format_time(end, 'short')}"
+    )
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -45,7 +47,7 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject() -> dict[str, Any]:
         return {
-            "current_locale": str(get_locale() or "nb"),
+            "current_locale": get_locale().language if get_locale() else "nb",
             "current_timezone": str(get_timezone() or ""),
             "current_path": request.full_path.rstrip("?") if request else "/",
             "visibility_label": visibility_label,

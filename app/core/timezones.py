@@ -32,7 +32,10 @@ def local_to_utc(local: datetime, zone: str) -> datetime:
 
     zoneinfo silently accepts a time in the spring gap and picks one side of an
     autumn fold; we refuse both, so nothing is guessed (DESIGN.md section 5).
+    An aware value is refused too: re-reading it in `zone` would move it silently.
     """
+    if local.tzinfo is not None:
+        raise ValueError(f"local_to_utc needs a naive wall time, got {local!r}")
     tz = ZoneInfo(zone)
     first = local.replace(tzinfo=tz, fold=0)
     second = local.replace(tzinfo=tz, fold=1)

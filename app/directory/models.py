@@ -89,7 +89,7 @@ class City(Model):
     __table_args__ = (
         sa.UniqueConstraint("name", "country"),
         sa.CheckConstraint(
-            "(relation = 'friendship' AND friendship_category BETWEEN 1 AND 4)"
+            "(relation = 'friendship' AND friendship_category IS NOT NULL AND friendship_category BETWEEN 1 AND 4)"
             " OR (relation != 'friendship' AND friendship_category IS NULL)",
             name="friendship_category",
         ),

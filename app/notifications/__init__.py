@@ -1,1 +1,1 @@
-"""Outbox, mail delivery, reminders, the digest and the scheduler's jobs."""
+"""Reminders, the digest and the scheduler's ticks; they queue mail through app.outbox."""

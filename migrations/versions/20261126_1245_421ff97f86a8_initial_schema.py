@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('country', sa.String(length=2), nullable=False),
     sa.Column('relation', sa.Enum('friendship', 'partner', 'none', name='relation', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('friendship_category', sa.Integer(), nullable=True),
-    sa.CheckConstraint("(relation = 'friendship' AND friendship_category BETWEEN 1 AND 4) OR (relation != 'friendship' AND friendship_category IS NULL)", name=op.f('ck_cities_friendship_category')),
+    sa.CheckConstraint("(relation = 'friendship' AND friendship_category IS NOT NULL AND friendship_category BETWEEN 1 AND 4) OR (relation != 'friendship' AND friendship_category IS NULL)", name=op.f('ck_cities_friendship_category')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cities')),
     sa.UniqueConstraint('name', 'country', name=op.f('uq_cities_name_country'))
     )

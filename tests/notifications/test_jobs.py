@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 
 from app.auth.models import LoginAttempt, TokenPurpose, UserToken
+from app.auth.services import purge_expired_account_records
 from app.core.db import db
-from app.notifications.housekeeping import purge_expired_records
-from app.notifications.jobs import build_scheduler, job_purge_expired_records
+from app.notifications.jobs import build_scheduler, job_purge_expired_account_records
 from tests.fixtures.builders import NOW
 
 pytestmark = pytest.mark.integration
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 def test_scheduler_registers_its_ticks_without_starting(app):
     scheduler = build_scheduler(app)
 
-    assert [job.id for job in scheduler.get_jobs()] == ["purge_expired_records"]
+    assert [job.id for job in scheduler.get_jobs()] == ["purge_expired_account_records"]
 
 
 def test_purge_deletes_only_old_attempts_and_spent_links(app, create_user):
@@ -51,7 +51,7 @@ def test_purge_deletes_only_old_attempts_and_spent_links(app, create_user):
     )
     db.session.commit()
 
-    counts = purge_expired_records(now=NOW)
+    counts = purge_expired_account_records(now=NOW)
     db.session.commit()
 
     assert counts == {"login_attempts": 1, "user_tokens": 1}
@@ -71,7 +71,7 @@ def test_purge_job_runs_in_its_own_app_context(app, create_user):
     )
     db.session.commit()
 
-    job_purge_expired_records(app)
+    job_purge_expired_account_records(app)
 
     db.session.expire_all()
     assert db.session.query(LoginAttempt).count() == 0

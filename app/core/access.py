@@ -1,4 +1,8 @@
-"""View decorators that admit only some roles."""
+"""View decorators that admit only some kinds of user.
+
+They ask the user object (`is_admin`, `is_staff`), so every feature can use them
+without depending on the accounts package.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,15 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
-from app.auth.models import Role
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def roles_required(*roles: Role) -> Callable[[F], F]:
-    """Let only logged-in users with one of `roles` through: 401 to log in, 403 otherwise."""
-
+def _requires(attribute: str) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
+            if not getattr(current_user, attribute, False):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -30,5 +30,7 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
     return decorator
 
 
-admin_required = roles_required(Role.admin)
-staff_required = roles_required(Role.admin, Role.mayors_office)
+#: The international office only: anonymous users are sent to log in, others get 403.
+admin_required = _requires("is_admin")
+#: The international office and the mayor's office.
+staff_required = _requires("is_staff")

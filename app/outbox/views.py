@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
-from app.auth.access import admin_required
+from app.core.access import admin_required
 from app.core.db import db
-from app.notifications.models import MailState, OutboxMail
-from app.notifications.services import count_outbox_by_state, list_outbox
+from app.outbox.models import MailState, OutboxMail
+from app.outbox.services import count_outbox_by_state, list_outbox
 
-bp = Blueprint("notifications", __name__, url_prefix="/admin/outbox")
+bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
 
 
 @bp.route("/")
@@ -22,7 +22,7 @@ def list_mail():
     per_page = current_app.config["PAGE_SIZE"]
     mails, total = list_outbox(state=state, page=page, per_page=per_page)
     return render_template(
-        "notifications/outbox.html",
+        "outbox/list.html",
         mails=mails,
         total=total,
         state=state,
@@ -37,7 +37,7 @@ def list_mail():
 @admin_required
 def show_mail(mail_id: int):
     mail = db.session.get(OutboxMail, mail_id) or abort(404)
-    return render_template("notifications/mail.html", mail=mail)
+    return render_template("outbox/mail.html", mail=mail)
 
 
 @bp.context_processor

@@ -14,7 +14,8 @@ from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
 from app.core.db import db
-from app.notifications.mail import (
+from app.core.i18n import babel_locale
+from app.outbox.mail import (
     MailConfigurationError,
     build_message,
     check_address,
@@ -22,7 +23,7 @@ from app.notifications.mail import (
     send_message,
     smtp_connection,
 )
-from app.notifications.models import MailState, OutboxMail
+from app.outbox.models import MailState, OutboxMail
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def render_mail(
     kind: str, *, locale: str, context: Mapping[str, Any]
 ) -> tuple[str, str, str]:
     """Return (subject, text, html) of mail `kind` in `locale`; html is empty without a template."""
-    with force_locale(locale):
+    with force_locale(babel_locale(locale)):
         subject, text = _render_part(f"email/{kind}.txt", context)
         try:
             html = render_template(f"email/{kind}.html", **context)

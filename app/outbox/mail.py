@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from urllib.parse import unquote, urlsplit
 
-from app.notifications.models import OutboxMail
+from app.outbox.models import OutboxMail
 
 #: Seconds to wait for the SMTP server before giving up on a connection or command.
 SMTP_TIMEOUT = 20

@@ -2,8 +2,8 @@ import pytest
 
 from app.auth.models import Role
 from app.core.db import db
-from app.notifications.models import MailState
-from app.notifications.services import queue_mail
+from app.outbox.models import MailState
+from app.outbox.services import queue_mail
 from tests.fixtures.builders import NOW
 
 pytestmark = pytest.mark.integration
@@ -25,7 +25,7 @@ def _queue(n, *, subject_name="Ane"):
 
 
 def test_outbox_lists_mail_with_counts_and_filters_by_state(client, create_user, login):
-    admin = create_user(role=Role.admin)
+    admin = create_user(role=Role.admin, locale="en")
     for n in range(3):
         _queue(n)
     _queue(9).state = MailState.failed

@@ -5,7 +5,7 @@ import pytest
 
 from app.auth.models import Role
 from app.core.db import db
-from app.notifications.mail import (
+from app.outbox.mail import (
     MailConfigurationError,
     SmtpSettings,
     build_message,
@@ -14,8 +14,8 @@ from app.notifications.mail import (
     send_message,
     smtp_connection,
 )
-from app.notifications.models import MailState, OutboxMail
-from app.notifications.services import queue_mail
+from app.outbox.models import MailState, OutboxMail
+from app.outbox.services import queue_mail
 from tests.fixtures.builders import NOW
 
 pytestmark = pytest.mark.integration
