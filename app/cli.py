@@ -146,6 +146,8 @@ def serve_command(host: str, port: int) -> None:
     try:
         click.echo(f"Vertskap on http://{host}:{port}/ (scheduler pid {jobs.pid})")
         run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    except KeyboardInterrupt:
+        click.echo("stopping")
     finally:
         jobs.terminate()
         try:
