@@ -26,6 +26,13 @@ from app.core.errors import register_error_handlers
 from app.core.i18n import select_locale, select_timezone
 from app.core.logging import configure_logging
 from app.core.templating import register_template_helpers
+from app.delegations.checklists.views import bp as checklists_bp
+from app.delegations.followups.views import bp as followups_bp
+from app.delegations.interests.views import bp as interests_bp
+from app.delegations.participants.views import bp as participants_bp
+from app.delegations.planner.views import bp as planner_bp
+from app.delegations.programme.views import bp as programme_bp
+from app.delegations.views import bp as delegations_bp
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.outbox.views import bp as outbox_bp
 
@@ -231,6 +238,16 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(outbox_bp)
+    for blueprint in (
+        delegations_bp,
+        programme_bp,
+        planner_bp,
+        checklists_bp,
+        participants_bp,
+        followups_bp,
+        interests_bp,
+    ):
+        app.register_blueprint(blueprint)
 
 
 def _configure_errors(app: Flask) -> None:

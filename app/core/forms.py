@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, validators
+from wtforms import DateTimeLocalField, SelectField, validators
 from wtforms.validators import StopValidation, ValidationError
+
+from app.core.timezones import LocalTimeError, local_to_utc
 
 REQUIRED_MESSAGE = _l("This field is required.")
 CHOICE_MESSAGE = _l("Choose one of the options in the list.")
@@ -79,3 +82,66 @@ class ChoiceField(SelectField):
             raise StopValidation(error.args[0]) from error
         if self.process_errors:
             raise StopValidation()  # the coercion message is already recorded
+
+
+#: Years a date or time field accepts; WTForms alone takes year 1 and 9999.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A wall-clock date and time (no zone yet), with translated messages and a sane year range.
+
+    Turn it into an instant with `local_field_to_utc`, which knows the zone.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"])
+        kwargs.setdefault("render_kw", {}).setdefault("step", 60)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(DATETIME_MESSAGE)) from error
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
+            raise StopValidation(
+                _l(
+                    "Use a year between %(first)d and %(last)d.",
+                    first=EARLIEST_YEAR,
+                    last=LATEST_YEAR,
+                )
+            )
+
+
+DATETIME_MESSAGE = _l("Enter a date and time, such as 2026-11-30 14:00.")
+
+_LOCAL_TIME_MESSAGES = {
+    "nonexistent": _l(
+        "%(time)s does not exist in %(zone)s: the clocks jump forward that night. Choose another time."
+    ),
+    "ambiguous": _l(
+        "%(time)s happens twice in %(zone)s: the clocks go back that night. Choose a time outside that hour."
+    ),
+}
+
+
+def local_field_to_utc(field: Any, zone: str) -> datetime | None:
+    """Return the UTC instant of a LocalDateTimeField's wall time in `zone`.
+
+    A time skipped or repeated by a daylight-saving change is never guessed: the
+    field gets a clear error and None comes back.
+    """
+    if field.data is None:
+        return None
+    try:
+        return local_to_utc(field.data, zone)
+    except LocalTimeError as error:
+        message = str(_LOCAL_TIME_MESSAGES[error.kind]) % {
+            "time": field.data.strftime("%Y-%m-%d %H:%M"),
+            "zone": zone,
+        }
+        field.errors = [*field.errors, message]
+        return None
