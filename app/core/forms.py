@@ -15,9 +15,19 @@ REQUIRED_MESSAGE = _l("This field is required.")
 CHOICE_MESSAGE = _l("Choose one of the options in the list.")
 
 
+class _Required(validators.InputRequired):
+    """InputRequired that also refuses text made only of white space."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        super().__call__(form, field)
+        if isinstance(field.data, str) and not field.data.strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
 def required() -> validators.InputRequired:
-    """Return a required-field validator with our own translated message."""
-    return validators.InputRequired(message=REQUIRED_MESSAGE)
+    """Return a required-field validator with our own translated message; blanks count as empty."""
+    return _Required(message=REQUIRED_MESSAGE)
 
 
 class _MaxLength(validators.Length):

@@ -2,6 +2,407 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from babel.dates import format_datetime
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
+
+from app.core.access import staff_required
+from app.core.db import db, utcnow
+from app.core.timezones import utc_to_local
+from app.core.visibility import Visibility, audience_for
+from app.delegations.forms import (
+    DIRECTION_LABELS,
+    PROTOCOL_LABELS,
+    STATUS_LABELS,
+    DelegationForm,
+    StatusForm,
+    country_choices,
+    country_name,
+)
+from app.delegations.models import (
+    Delegation,
+    DelegationStatus,
+    Direction,
+    ProtocolLevel,
+)
+from app.delegations.planner.clashes import clashes_for_delegation
+from app.delegations.services import (
+    EDITABLE_COLUMNS,
+    DelegationData,
+    DelegationFilters,
+    TransitionError,
+    VersionConflictError,
+    allowed_transitions,
+    create_delegation,
+    get_visible_delegation,
+    list_delegation_years,
+    list_delegations,
+    list_staff_users,
+    list_status_history,
+    transition_delegation,
+    update_delegation,
+)
+from app.directory.models import City, Initiative, Theme
+from app.directory.services import list_organisations
 
 bp = Blueprint("delegations", __name__, url_prefix="/visits")
+
+#: Far beyond any real register; a forged page number cannot overflow OFFSET.
+MAX_PAGE = 100_000
+
+
+@bp.route("/", endpoint="list_delegations")
+@login_required
+def list_delegations_page() -> str:
+    filters = _read_filters(request.args)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    per_page = current_app.config["PAGE_SIZE"]
+    delegations, total = list_delegations(
+        audience_for(current_user),
+        filters=filters,
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
+    pages = max((total + per_page - 1) // per_page, 1)
+    kept = {
+        key: value
+        for key, value in request.args.items()
+        if key != "page" and value and key in _FILTER_KEYS
+    }
+    return render_template(
+        "delegations/list.html",
+        delegations=delegations,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        kept=kept,
+        years=list_delegation_years(),
+        countries=country_choices()[1:],
+        initiatives=_initiatives(),
+        organisations=list_organisations(),
+        country_name=country_name,
+    )
+
+
+@bp.route("/<int:delegation_id>")
+def show_delegation(delegation_id: int) -> str:
+    delegation = get_visible_delegation(delegation_id, audience_for(current_user))
+    is_staff = current_user.is_authenticated and current_user.is_staff
+    return render_template(
+        "delegations/show.html",
+        delegation=delegation,
+        active_tab="overview",
+        history=list_status_history(delegation) if is_staff else [],
+        transitions=allowed_transitions(delegation) if is_staff else [],
+        status_form=StatusForm(),
+        country_name=country_name,
+        in_visit_zone=lambda instant: _in_zone(instant, delegation.timezone),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required
+def new_delegation() -> Any:
+    form = DelegationForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        form.host_contact_id.data = current_user.id
+    if form.validate_on_submit():
+        delegation = create_delegation(
+            _data_from(form), actor=current_user, now=utcnow()
+        )
+        clashes = clashes_for_delegation(delegation)
+        db.session.commit()
+        flash(
+            _("The visit “%(title)s” is registered.", title=delegation.title), "success"
+        )
+        for clash in clashes:
+            flash(clash.message, "warning")
+        return redirect(
+            url_for("delegations.show_delegation", delegation_id=delegation.id)
+        )
+    return render_template("delegations/edit.html", form=form, delegation=None)
+
+
+@bp.route("/<int:delegation_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_delegation(delegation_id: int) -> Any:
+    delegation = get_visible_delegation(delegation_id, audience_for(current_user))
+    if request.method == "GET":
+        form = DelegationForm(formdata=None, **_form_values(delegation))
+    else:
+        form = DelegationForm()
+    _fill_choices(form)
+    if not form.validate_on_submit():
+        return render_template(
+            "delegations/edit.html",
+            form=form,
+            delegation=delegation,
+            active_tab="overview",
+        )
+    data = _data_from(form)
+    try:
+        update_delegation(
+            delegation,
+            data,
+            expected_version=form.loaded_version() or 0,
+            actor=current_user,
+            now=utcnow(),
+        )
+        clashes = clashes_for_delegation(delegation)
+        db.session.commit()
+    except (VersionConflictError, StaleDataError):
+        db.session.rollback()
+        return _conflict(delegation_id, form, data)
+    flash(_("Your changes to the visit are saved."), "success")
+    for clash in clashes:
+        flash(clash.message, "warning")
+    return redirect(url_for("delegations.show_delegation", delegation_id=delegation.id))
+
+
+@bp.route("/<int:delegation_id>/status", methods=["POST"])
+@staff_required
+def change_status(delegation_id: int) -> Any:
+    delegation = get_visible_delegation(delegation_id, audience_for(current_user))
+    form = StatusForm()
+    target = url_for("delegations.show_delegation", delegation_id=delegation.id)
+    if not form.validate_on_submit():
+        flash(_("The status was not changed: %(why)s", why=_first_error(form)), "error")
+        return redirect(target)
+    to = DelegationStatus(form.to.data)
+    try:
+        transition_delegation(
+            delegation,
+            to=to,
+            actor=current_user,
+            comment=form.comment.data or "",
+            now=utcnow(),
+        )
+    except TransitionError:
+        flash(
+            _(
+                "A visit that is %(current)s cannot become %(to)s.",
+                current=STATUS_LABELS[delegation.status],
+                to=STATUS_LABELS[to],
+            ),
+            "error",
+        )
+        return redirect(target)
+    db.session.commit()
+    flash(_("The visit is now %(status)s.", status=STATUS_LABELS[to]), "success")
+    return redirect(target)
+
+
+_FILTER_KEYS = (
+    "direction",
+    "status",
+    "year",
+    "country",
+    "initiative",
+    "host",
+    "level",
+    "q",
+)
+
+
+def _read_filters(args: Any) -> DelegationFilters:
+    """Turn the query string into filters; unknown values are ignored, not errors."""
+
+    def enum_arg(name: str, enum: Any) -> Any:
+        try:
+            return enum(args.get(name, ""))
+        except ValueError:
+            return None
+
+    def int_arg(name: str, low: int, high: int) -> int | None:
+        value = args.get(name, type=int)
+        return value if value is not None and low <= value <= high else None
+
+    country = args.get("country", "").strip().upper()
+    return DelegationFilters(
+        direction=enum_arg("direction", Direction),
+        status=enum_arg("status", DelegationStatus),
+        year=int_arg("year", 1900, 2200),
+        country=country if len(country) == 2 and country.isalpha() else None,
+        initiative_id=int_arg("initiative", 1, 2**31 - 1),
+        host_organisation_id=int_arg("host", 1, 2**31 - 1),
+        protocol_level=enum_arg("level", ProtocolLevel),
+        text=args.get("q", "")[:200],
+    )
+
+
+def _initiatives() -> list[Initiative]:
+    return list(db.session.scalars(sa.select(Initiative).order_by(Initiative.title)))
+
+
+def _fill_choices(form: DelegationForm) -> None:
+    none = SelectChoice("0", _("None"))
+    cities = db.session.scalars(sa.select(City).order_by(City.name)).all()
+    form.city_id.choices = [none] + [
+        SelectChoice(str(city.id), f"{city.name} ({city.country})") for city in cities
+    ]
+    form.host_contact_id.choices = [none] + [
+        SelectChoice(str(user.id), user.name) for user in list_staff_users()
+    ]
+    organisations = list_organisations()
+    form.host_organisation_id.choices = [none] + [
+        SelectChoice(str(org.id), f"{org.short_name} – {org.name}")
+        for org in organisations
+    ]
+    form.co_host_ids.choices = [
+        SelectChoice(str(org.id), f"{org.short_name} – {org.name}")
+        for org in organisations
+    ]
+    form.initiative_id.choices = [none] + [
+        SelectChoice(str(i.id), i.title) for i in _initiatives()
+    ]
+    language = current_user.locale if current_user.is_authenticated else "nb"
+    themes = db.session.scalars(sa.select(Theme).order_by(Theme.slug)).all()
+    form.theme_ids.choices = [
+        SelectChoice(str(theme.id), theme.name(language)) for theme in themes
+    ]
+
+
+def _form_values(delegation: Delegation) -> dict[str, Any]:
+    """Return the edit form's initial values: the visit as saved, in its own zone."""
+    zone = delegation.timezone
+    return {
+        "direction": delegation.direction.value,
+        "title": delegation.title,
+        "city_id": delegation.city_id or 0,
+        "country": delegation.country,
+        "foreign_organisations": delegation.foreign_organisations,
+        "head_of_delegation": delegation.head_of_delegation,
+        "protocol_level": delegation.protocol_level.value,
+        "size": delegation.size,
+        "arrival": utc_to_local(delegation.arrival_dt, zone).replace(tzinfo=None),
+        "departure": utc_to_local(delegation.departure_dt, zone).replace(tzinfo=None),
+        "timezone": zone,
+        "visibility": delegation.visibility.value,
+        "host_contact_id": delegation.host_contact_id or 0,
+        "host_organisation_id": delegation.host_organisation_id or 0,
+        "co_host_ids": [org.id for org in delegation.co_hosts],
+        "initiative_id": delegation.initiative_id or 0,
+        "theme_ids": [theme.id for theme in delegation.themes],
+        "languages": delegation.languages,
+        "needs_interpreter": delegation.needs_interpreter,
+        "cost_bearer": delegation.cost_bearer,
+        "budget_nok": delegation.budget_nok,
+        "notes": delegation.notes,
+        "version": str(delegation.version),
+    }
+
+
+def _data_from(form: DelegationForm) -> DelegationData:
+    if form.arrival_utc is None or form.departure_utc is None:
+        raise ValueError("validate() sets both times")
+    return DelegationData(
+        direction=Direction(form.direction.data),
+        title=form.title.data,
+        country=form.country.data,
+        protocol_level=ProtocolLevel(form.protocol_level.data),
+        arrival_dt=form.arrival_utc,
+        departure_dt=form.departure_utc,
+        timezone=form.timezone.data,
+        city_id=form.city_id.data or None,
+        foreign_organisations=form.foreign_organisations.data or "",
+        head_of_delegation=form.head_of_delegation.data or "",
+        size=form.size.data,
+        visibility=Visibility(form.visibility.data),
+        host_contact_id=form.host_contact_id.data or None,
+        host_organisation_id=form.host_organisation_id.data or None,
+        initiative_id=form.initiative_id.data or None,
+        languages=form.languages.data or "",
+        needs_interpreter=bool(form.needs_interpreter.data),
+        cost_bearer=form.cost_bearer.data or "",
+        budget_nok=form.budget_nok.data,
+        notes=form.notes.data or "",
+        co_host_ids=list(form.co_host_ids.data or []),
+        theme_ids=list(form.theme_ids.data or []),
+    )
+
+
+def _conflict(delegation_id: int, form: DelegationForm, data: DelegationData) -> Any:
+    """Show the saved visit beside what the user typed; the form re-applies theirs."""
+    saved = get_visible_delegation(delegation_id, audience_for(current_user))
+    saved_values = _form_values(saved)
+    form.version.data = str(saved.version)
+    rows = []
+    for name in (*EDITABLE_COLUMNS, "co_hosts", "themes"):
+        key = _FORM_NAMES.get(name, name)
+        theirs = _shown(form, key, saved_values[key])
+        yours = _shown(form, key, form[key].data)
+        rows.append((form[key].label.text, theirs, yours, theirs != yours))
+    return (
+        render_template(
+            "delegations/conflict.html",
+            form=form,
+            delegation=saved,
+            rows=rows,
+        ),
+        409,
+    )
+
+
+_FORM_NAMES = {
+    "arrival_dt": "arrival",
+    "departure_dt": "departure",
+    "co_hosts": "co_host_ids",
+    "themes": "theme_ids",
+}
+
+
+def _shown(form: DelegationForm, key: str, value: Any) -> str:
+    """Return a field value as the form's reader knows it (labels, not ids)."""
+    field = form[key]
+    choices = getattr(field, "choices", None)
+    if choices:
+        labels = {str(choice.value): str(choice.label) for choice in choices}
+        if isinstance(value, list):
+            return ", ".join(labels.get(str(v), str(v)) for v in value)
+        return labels.get(str(value), "" if value in (None, 0, "0") else str(value))
+    if key in ("arrival", "departure") and value is not None:
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return "" if value is None else str(value)
+
+
+def _in_zone(instant: datetime, zone: str) -> str:
+    """Return a time as the visit's own clock shows it, in the viewer's language."""
+    return format_datetime(
+        instant, "medium", tzinfo=ZoneInfo(zone), locale=get_locale() or "nb_NO"
+    )
+
+
+def _first_error(form: Any) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return ""
+
+
+@bp.context_processor
+def inject_labels() -> dict[str, object]:
+    return {
+        "status_labels": STATUS_LABELS,
+        "direction_labels": DIRECTION_LABELS,
+        "protocol_labels": PROTOCOL_LABELS,
+    }
