@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
 from flask import current_app, request, session
 from flask_login import current_user
 
@@ -15,6 +19,15 @@ _FORMAT_LOCALES = {"nb": "nb_NO", "en": "en_GB"}
 def babel_locale(language: str) -> str:
     """Return the Babel locale for one of our languages."""
     return _FORMAT_LOCALES.get(language, _FORMAT_LOCALES["nb"])
+
+
+def format_local_datetime(instant: datetime, zone: str, *, locale: str) -> str:
+    """Return date and time of an instant on the clock of `zone`, without seconds.
+
+    "1 Dec 2026, 10:00" in English, "1. des. 2026, 10:00" in Norwegian.
+    """
+    tz = ZoneInfo(zone)
+    return f"{format_date(instant.astimezone(tz), 'medium', locale=locale)}, {format_time(instant, 'short', tzinfo=tz, locale=locale)}"
 
 
 def select_language() -> str:

@@ -9,15 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_datetime
 from flask import current_app
 
 from app.auth.models import User
 from app.core.db import db
-from app.core.i18n import babel_locale
+from app.core.i18n import babel_locale, format_local_datetime
 from app.core.visibility import audience_for, can_see
 from app.delegations.models import (
     Delegation,
@@ -109,11 +107,8 @@ def _recipients(obj: Delegation | ProgrammeItem, delegation: Delegation) -> list
 
 
 def _format(instant: datetime, user: User) -> str:
-    return format_datetime(
-        instant,
-        "medium",
-        tzinfo=ZoneInfo(user.timezone),
-        locale=babel_locale(user.locale),
+    return format_local_datetime(
+        instant, user.timezone, locale=babel_locale(user.locale)
     )
 
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_datetime
 from flask import (
     Blueprint,
     current_app,
@@ -25,6 +23,7 @@ from wtforms import SelectChoice
 
 from app.core.access import staff_required
 from app.core.db import db, utcnow
+from app.core.i18n import format_local_datetime
 from app.core.timezones import utc_to_local
 from app.core.visibility import Visibility, audience_for
 from app.delegations.forms import (
@@ -388,9 +387,7 @@ def _shown(form: DelegationForm, key: str, value: Any) -> str:
 
 def _in_zone(instant: datetime, zone: str) -> str:
     """Return a time as the visit's own clock shows it, in the viewer's language."""
-    return format_datetime(
-        instant, "medium", tzinfo=ZoneInfo(zone), locale=get_locale() or "nb_NO"
-    )
+    return format_local_datetime(instant, zone, locale=str(get_locale() or "nb_NO"))
 
 
 def _first_error(form: Any) -> str:
