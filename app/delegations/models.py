@@ -292,6 +292,9 @@ class ChecklistTask(Model):
     )
     title: Mapped[str] = mapped_column(sa.String(300))
     due_date: Mapped[date] = mapped_column()
+    #: Copied from the template step: the task follows the arrival when the visit
+    #: moves, whatever later happens to the template. Null for tasks added by hand.
+    due_days_before: Mapped[int | None] = mapped_column()
     assignee_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -303,6 +306,7 @@ class ChecklistTask(Model):
 
     delegation: Mapped[Delegation] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
 
 
 class FollowUp(Model):

@@ -218,6 +218,7 @@ def _load_checklist(
             delegation=delegation,
             title=item.title,
             due_date=due,
+            due_days_before=item.due_days_before,
             assignee=assignee,
             position=item.position,
             done_dt=context.now if is_done else None,

@@ -80,6 +80,7 @@ def create_checklist_tasks(
             delegation=delegation,
             title=item.title,
             due_date=arrival_day - timedelta(days=item.due_days_before),
+            due_days_before=item.due_days_before,
             position=item.position,
         )
         for item in template.items
@@ -99,27 +100,20 @@ def create_checklist_tasks(
 def reschedule_checklist_tasks(delegation: Delegation) -> None:
     """Move the due dates of open template tasks to follow the visit's arrival day.
 
-    There is no link from a task to its template item, so a task is matched to
-    the item with the same title and position. Done tasks, tasks added by hand
-    and tasks whose item was since renamed or moved keep their dates.
+    Each task copied from a template keeps its step's offset, so later edits
+    to the template change nothing here. Done tasks and tasks added by hand
+    keep their dates.
     """
-    template = get_template_for_level(delegation.protocol_level)
-    if template is None:
-        return
-    days_before = {
-        (item.title, item.position): item.due_days_before for item in template.items
-    }
     arrival_day = local_arrival_date(delegation)
     open_tasks = db.session.scalars(
         sa.select(ChecklistTask).where(
             ChecklistTask.delegation_id == delegation.id,
             ChecklistTask.done_dt.is_(None),
+            ChecklistTask.due_days_before.is_not(None),
         )
     )
     for task in open_tasks:
-        days = days_before.get((task.title, task.position))
-        if days is not None:
-            task.due_date = arrival_day - timedelta(days=days)
+        task.due_date = arrival_day - timedelta(days=task.due_days_before or 0)
     db.session.flush()
 
 
@@ -129,7 +123,10 @@ def list_checklist_tasks(delegation: Delegation) -> list[ChecklistTask]:
         db.session.scalars(
             sa.select(ChecklistTask)
             .where(ChecklistTask.delegation_id == delegation.id)
-            .options(selectinload(ChecklistTask.assignee))
+            .options(
+                selectinload(ChecklistTask.assignee),
+                selectinload(ChecklistTask.done_by),
+            )
             .order_by(ChecklistTask.due_date, ChecklistTask.position, ChecklistTask.id)
         )
     )

@@ -150,6 +150,31 @@ def test_reschedule_checklist_tasks_moves_only_open_template_tasks(
     assert programme.due_date == date(2026, 12, 8)
 
 
+def test_reschedule_follows_the_arrival_after_the_template_was_edited(
+    create_delegation, make_template
+):
+    template = make_template()
+    delegation = create_delegation(arrival=LATE_ARRIVAL)
+    create_checklist_tasks(delegation, now=NOW)
+    db.session.commit()
+    template.items[0].title = "Book a room (renamed)"
+    template.items[0].due_days_before = 30
+    db.session.delete(template.items[1])
+    db.session.commit()
+
+    delegation.arrival_dt = LATE_ARRIVAL + timedelta(days=3)
+    delegation.departure_dt = delegation.arrival_dt + timedelta(days=2)
+    reschedule_checklist_tasks(delegation)
+    db.session.commit()
+
+    # Each task follows its own offset: 14, 5 and -7 days around the new arrival.
+    assert _task_dates(delegation) == [
+        ("Book the meeting room", date(2026, 11, 29), 0),
+        ("Send the final programme", date(2026, 12, 8), 1),
+        ("Send thank-you letter", date(2026, 12, 20), 2),
+    ]
+
+
 def test_list_overdue_tasks_skips_done_future_and_cancelled_visits(
     create_delegation, create_user
 ):
