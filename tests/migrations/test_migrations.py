@@ -21,6 +21,7 @@ from flask_migrate import check, downgrade, upgrade
 
 from app.core.db import db
 from tests.fixtures.database import BACKENDS, make_app
+from tests.fixtures.postgres import RUN_TAG
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +33,7 @@ ALL_TABLES = {*db.metadata.tables, "alembic_version"}
 @pytest.fixture(params=BACKENDS)
 def empty_app(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Flask]:
     """Return an app on a fresh, empty database (no migrations run), inside an app context."""
-    server, name = None, f"vertskap_migrations_{next(_counter)}"
+    server, name = None, f"vertskap_migrations_{RUN_TAG}_{next(_counter)}"
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'fresh.db'}"
     else:
