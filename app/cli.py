@@ -137,9 +137,15 @@ def send_test_mail_command(address: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
 def serve_command(host: str, port: int) -> None:
-    """Serve the web app and run the scheduler beside it; Ctrl-C stops both."""
+    """Serve the web app and run the scheduler beside it; Ctrl-C (or SIGTERM) stops both."""
     from werkzeug.serving import run_simple  # noqa: PLC0415 -- only the local server needs it
 
+    def stop(signum: int, frame: FrameType | None) -> None:
+        # Python's default SIGTERM ends the process without `finally`, which
+        # would leave the scheduler running on its own.
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     jobs = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "jobs", "run"]
     )
