@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, SelectField, validators
+from wtforms import DateField, DateTimeLocalField, SelectField, validators
 from wtforms.validators import StopValidation, ValidationError
 
 from app.core.timezones import LocalTimeError, local_to_utc
@@ -116,17 +116,36 @@ class LocalDateTimeField(DateTimeLocalField):
             raise ValueError(str(DATETIME_MESSAGE)) from error
 
     def pre_validate(self, form: Any) -> None:
-        if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
-            raise StopValidation(
-                _l(
-                    "Use a year between %(first)d and %(last)d.",
-                    first=EARLIEST_YEAR,
-                    last=LATEST_YEAR,
-                )
-            )
+        _check_year(self.data)
 
 
 DATETIME_MESSAGE = _l("Enter a date and time, such as 2026-11-30 14:00.")
+DATE_MESSAGE = _l("Enter a date, such as 2026-11-30.")
+
+
+def _check_year(value: Any) -> None:
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise StopValidation(
+            _l(
+                "Use a year between %(first)d and %(last)d.",
+                first=EARLIEST_YEAR,
+                last=LATEST_YEAR,
+            )
+        )
+
+
+class BoundedDateField(DateField):
+    """A calendar date with a translated message and a sane year range."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(DATE_MESSAGE)) from error
+
+    def pre_validate(self, form: Any) -> None:
+        _check_year(self.data)
+
 
 _LOCAL_TIME_MESSAGES = {
     "nonexistent": _l(

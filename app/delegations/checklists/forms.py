@@ -6,13 +6,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, StringField, SubmitField
+from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import NumberRange, Optional, StopValidation
 
 from app.core.forms import (
-    EARLIEST_YEAR,
-    LATEST_YEAR,
     REQUIRED_MESSAGE,
+    BoundedDateField,
     ChoiceField,
     max_length,
     required,
@@ -33,26 +32,6 @@ PROTOCOL_LEVEL_LABELS = {
     ProtocolLevel.academic: _l("Academic delegation"),
     ProtocolLevel.youth: _l("Youth or school"),
 }
-
-
-class _BoundedDateField(DateField):
-    """A date with a translated message and a sane year range."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(str(_l("Enter a date, such as 2026-11-30."))) from error
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
-            raise StopValidation(
-                _l(
-                    "Use a year between %(first)d and %(last)d.",
-                    first=EARLIEST_YEAR,
-                    last=LATEST_YEAR,
-                )
-            )
 
 
 class _WholeNumberField(IntegerField):
@@ -92,7 +71,7 @@ class AddTaskForm(FlaskForm):
         validators=[required(), _not_blank, max_length(300)],
         filters=[strip_filter],
     )
-    due_date = _BoundedDateField(_l("Due date"), validators=[required()])
+    due_date = BoundedDateField(_l("Due date"), validators=[required()])
     assignee_id = ChoiceField(
         _l("Assigned to"), coerce=_coerce_user_id, validators=[Optional()]
     )

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, StringField, SubmitField, TextAreaField
-from wtforms.validators import Optional, StopValidation
+from wtforms import SelectChoice, StringField, SubmitField, TextAreaField
+from wtforms.validators import Optional
 
 from app.core.forms import (
-    EARLIEST_YEAR,
-    LATEST_YEAR,
+    BoundedDateField,
     ChoiceField,
     max_length,
     required,
@@ -27,26 +24,6 @@ STATUS_LABELS = {
 }
 
 
-class _DateField(DateField):
-    """A date with a translated message and a sane year range."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(str(_l("Enter a date, such as 2026-12-31."))) from error
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data is not None and not EARLIEST_YEAR <= self.data.year <= LATEST_YEAR:
-            raise StopValidation(
-                _l(
-                    "Use a year between %(first)d and %(last)d.",
-                    first=EARLIEST_YEAR,
-                    last=LATEST_YEAR,
-                )
-            )
-
-
 class FollowUpForm(FlaskForm):
     """One follow-up item."""
 
@@ -56,7 +33,7 @@ class FollowUpForm(FlaskForm):
         validators=[required(), max_length(300)],
     )
     owner_id = ChoiceField(_l("Owner"), coerce=int)
-    deadline = _DateField(_l("Deadline"), validators=[Optional()])
+    deadline = BoundedDateField(_l("Deadline"), validators=[Optional()])
     status = ChoiceField(
         _l("Status"),
         choices=[

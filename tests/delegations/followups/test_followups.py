@@ -93,7 +93,7 @@ def test_add_followup_bad_input_keeps_form(client, login, staff, visit):
     assert response.status_code == 200
     assert re.findall(r'<p class="error" id="(\w+)-error">(.*?)</p>', html) == [
         ("title", "Use at most 300 characters."),
-        ("deadline", "Enter a date, such as 2026-12-31."),
+        ("deadline", "Enter a date, such as 2026-11-30."),
     ]
     assert "keep me</textarea>" in html
     assert db.session.scalars(sa.select(FollowUp)).all() == []
