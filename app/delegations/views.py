@@ -396,10 +396,15 @@ def _first_error(form: Any) -> str:
     return ""
 
 
-@bp.context_processor
-def inject_labels() -> dict[str, object]:
-    return {
-        "status_labels": STATUS_LABELS,
-        "direction_labels": DIRECTION_LABELS,
-        "protocol_labels": PROTOCOL_LABELS,
-    }
+@bp.record_once
+def _share_labels(state: Any) -> None:
+    """Give every template and e-mail the register's translated enum names (one source).
+
+    Jinja globals, not context, so the macros in delegations/_labels.html see them
+    when imported without context.
+    """
+    state.app.jinja_env.globals.update(
+        visit_status_labels=STATUS_LABELS,
+        visit_direction_labels=DIRECTION_LABELS,
+        protocol_labels=PROTOCOL_LABELS,
+    )
