@@ -25,6 +25,9 @@ def extracted(tmp_path_factory):
             "extract",
             "-F",
             "babel.cfg",
+            # Babel skips folders starting with "_" by default: templates/_macros too.
+            "--ignore-dirs",
+            ".* __pycache__ node_modules",
             "-k",
             "_l",
             "-k",

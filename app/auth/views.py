@@ -45,7 +45,10 @@ from app.auth.services import (
 from app.core.access import admin_required
 from app.core.db import db, utcnow
 from app.core.security import safe_next_url
-from app.directory.services import get_organisation, list_organisations
+from app.directory.services import (
+    get_organisation,
+    organisation_options,
+)
 from app.extensions import limiter
 
 bp = Blueprint("auth", __name__)
@@ -192,10 +195,7 @@ def set_language():
 
 
 def _organisation_choices() -> list[SelectChoice]:
-    return [SelectChoice("0", _("None"))] + [
-        SelectChoice(str(org.id), f"{org.short_name} – {org.name}")
-        for org in list_organisations()
-    ]
+    return [SelectChoice("0", _("None")), *organisation_options()]
 
 
 @bp.route("/admin/users")

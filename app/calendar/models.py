@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import enum
+import logging
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.calendar.recurrence import (
+    Occurrence,
+    RecurrenceError,
+    occurrences,
+    series_end,
+)
 from app.core.calendar_object import CalendarObjectMixin
 from app.core.db import Model, UTCDateTime, db, enum_column_type, utcnow
 from app.directory.models import Initiative, Organisation, Theme
+
+logger = logging.getLogger(__name__)
 
 
 class EventStatus(enum.StrEnum):
@@ -74,6 +83,10 @@ class Event(CalendarObjectMixin, Model):
     organiser_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organisations.id", ondelete="SET NULL")
     )
+    #: Name of an organiser not in the directory (from an approved submission).
+    organiser_name: Mapped[str] = mapped_column(
+        sa.String(200), default="", server_default=""
+    )
     initiative_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("initiatives.id", ondelete="SET NULL")
     )
@@ -85,6 +98,9 @@ class Event(CalendarObjectMixin, Model):
     rrule: Mapped[str] = mapped_column(sa.String(300), default="")
     #: Local start times of cancelled occurrences, ISO 8601, comma separated.
     exdates: Mapped[str] = mapped_column(sa.Text, default="")
+    #: End of the last occurrence (`end_dt` without a rule), None for an endless
+    #: series; kept by a mapper listener so window queries need no expansion.
+    series_end_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -97,6 +113,61 @@ class Event(CalendarObjectMixin, Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r}>"
+
+    @property
+    def is_recurring(self) -> bool:
+        return bool(self.rrule)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status is EventStatus.cancelled
+
+    def occurrences_between(
+        self, window_start: datetime, window_end: datetime
+    ) -> list[Occurrence]:
+        """Return the occurrences overlapping [window_start, window_end), in time order.
+
+        Rules are checked when saved; should a stored one no longer parse (a
+        hand edit, a library change), the event still shows its first occurrence.
+        """
+        try:
+            return occurrences(
+                start_dt=self.start_dt,
+                end_dt=self.end_dt,
+                timezone=self.timezone,
+                rule=self.rrule or "",
+                exdates=self.exdates or "",
+                window_start=window_start,
+                window_end=window_end,
+            )
+        except (RecurrenceError, ValueError):
+            logger.warning("event %s has a rule that does not expand", self.id)
+            return occurrences(
+                start_dt=self.start_dt,
+                end_dt=self.end_dt,
+                timezone=self.timezone,
+                rule="",
+                exdates="",
+                window_start=window_start,
+                window_end=window_end,
+            )
+
+    @property
+    def organiser_label(self) -> str:
+        """The organiser's name, from the directory or as the submitter named it."""
+        return self.organiser.name if self.organiser else self.organiser_name
+
+
+@sa.event.listens_for(Event, "before_insert")
+@sa.event.listens_for(Event, "before_update")
+def _keep_series_end(mapper: object, connection: object, target: Event) -> None:
+    target.series_end_dt = series_end(
+        start_dt=target.start_dt,
+        end_dt=target.end_dt,
+        timezone=target.timezone,
+        rule=target.rrule or "",
+        exdates=target.exdates or "",
+    )
 
 
 class Submission(Model):
@@ -142,6 +213,8 @@ class Submission(Model):
     )
     decided_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reject_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    #: When the moderators' batched notice first listed this submission.
+    moderators_notified_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The event an approval created.
     event_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("events.id", ondelete="SET NULL"), unique=True

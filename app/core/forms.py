@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DateTimeLocalField, SelectField, validators
@@ -55,6 +56,41 @@ def email_address() -> validators.Email:
     return validators.Email(
         message=_l("Enter a valid e-mail address, such as name@example.org.")
     )
+
+
+#: The only schemes a link typed into a form may use.
+WEB_LINK_SCHEMES = frozenset({"http", "https"})
+
+
+def is_web_link(value: str) -> bool:
+    """Return whether `value` is an absolute http(s) address with a host and no spaces.
+
+    `javascript:`, `data:`, scheme-relative `//host` and anything with control
+    characters or blanks inside are refused; pages link only what passes.
+    """
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in WEB_LINK_SCHEMES and bool(host)
+
+
+class _WebLink:
+    message = _l(
+        "Use a web address that starts with http:// or https://, such as https://example.org/event."
+    )
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data and not is_web_link(field.data):
+            raise ValidationError(str(self.message))
+
+
+def web_link() -> _WebLink:
+    """Return a validator accepting an empty value or an http(s) address (`is_web_link`)."""
+    return _WebLink()
 
 
 def strip_filter(value: Any) -> Any:
@@ -174,3 +210,43 @@ def local_field_to_utc(field: Any, zone: str) -> datetime | None:
         }
         field.errors = [*field.errors, message]
         return None
+
+
+def _add_error(field: Any, message: Any) -> None:
+    field.errors = [*field.errors, str(message)]
+
+
+def read_local_span(
+    start: Any, end: Any, *, all_day: bool, zone: str
+) -> tuple[datetime, datetime] | None:
+    """Return the UTC span of a start and an end field read as wall times in `zone`.
+
+    All-day spans run from local midnight of the first day to local midnight
+    after the last (so they compare with timed ones); only the fields' dates
+    count then. Problems go onto the fields as clear errors, and None comes back.
+    """
+    if start.data is None or end.data is None:
+        return None
+    if all_day:
+        first, last = start.data.date(), end.data.date()
+        if last < first:
+            _add_error(end, _l("The last day cannot be before the first day."))
+            return None
+        try:
+            return (
+                local_to_utc(datetime.combine(first, time()), zone),
+                local_to_utc(datetime.combine(last + timedelta(days=1), time()), zone),
+            )
+        except LocalTimeError:
+            _add_error(
+                start, _l("Midnight does not exist on that day in this time zone.")
+            )
+            return None
+    start_utc = local_field_to_utc(start, zone)
+    end_utc = local_field_to_utc(end, zone)
+    if start_utc is None or end_utc is None:
+        return None
+    if end_utc <= start_utc:
+        _add_error(end, _l("The end must be after the start."))
+        return None
+    return start_utc, end_utc

@@ -15,6 +15,7 @@ from flask_babel import (
 )
 from flask_babel import gettext as _
 
+from app.core.markdown import render_markdown
 from app.core.timezones import utc_to_local
 
 
@@ -54,6 +55,8 @@ def register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.globals["format_span"] = format_span
+    # Descriptions are limited Markdown, sanitised by nh3: the only HTML users write.
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

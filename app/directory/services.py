@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.core.db import db
-from app.directory.models import Organisation
+from app.directory.models import Initiative, Organisation
 
 
 def list_organisations() -> list[Organisation]:
@@ -27,3 +27,16 @@ def get_organisation_by_short_name(short_name: str) -> Organisation | None:
 def get_organisation(organisation_id: int | None) -> Organisation | None:
     """Return the organisation with this id; None for None or 0 (the pickers' "none")."""
     return db.session.get(Organisation, organisation_id) if organisation_id else None
+
+
+def organisation_options() -> list[tuple[str, str]]:
+    """Return (id, "NTNU – Norges teknisk-...") pairs of every organisation, for pickers."""
+    return [
+        (str(org.id), f"{org.short_name} – {org.name}") for org in list_organisations()
+    ]
+
+
+def initiative_options() -> list[tuple[str, str]]:
+    """Return (id, title) pairs of every initiative by title, for pickers."""
+    initiatives = db.session.scalars(sa.select(Initiative).order_by(Initiative.title))
+    return [(str(initiative.id), initiative.title) for initiative in initiatives]
