@@ -1,0 +1,355 @@
+"""Staff pages to create, edit and cancel events, and every event's own page and .ics."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, get_locale, get_timezone
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from app.calendar.event_forms import (
+    STATUS_LABELS,
+    CancelEventForm,
+    EventForm,
+    OccurrenceForm,
+)
+from app.calendar.events import (
+    EventData,
+    EventError,
+    create_event,
+    update_event,
+)
+from app.calendar.events import (
+    cancel_event as cancel_event_service,
+)
+from app.calendar.events import (
+    cancel_occurrence as cancel_occurrence_service,
+)
+from app.calendar.events import (
+    reinstate_event as reinstate_event_service,
+)
+from app.calendar.events import (
+    restore_occurrence as restore_occurrence_service,
+)
+from app.calendar.ical import event_ics as build_event_ics
+from app.calendar.models import Event, EventStatus
+from app.calendar.recurrence import parse_exdates
+from app.calendar.rule_choices import describe_rule, rule_fields
+from app.core.access import staff_required
+from app.core.db import db, utcnow
+from app.core.forms import is_web_link
+from app.core.i18n import format_local_datetime
+from app.core.timezones import utc_to_local
+from app.core.visibility import Visibility, audience_for, can_see
+from app.directory.models import Theme
+from app.directory.services import (
+    initiative_options,
+    organisation_options,
+)
+
+bp = Blueprint("events", __name__)
+
+#: How many coming occurrences an event page lists.
+NEXT_OCCURRENCES = 8
+
+
+@bp.route("/events/<int:event_id>")
+def show_event(event_id: int) -> str:
+    event = _visible_event(event_id)
+    is_staff = current_user.is_authenticated and current_user.is_staff
+    zone = event.timezone
+    viewer_zone = str(get_timezone() or zone)
+    first_local = utc_to_local(event.start_dt, zone)
+    return render_template(
+        "calendar/event.html",
+        event=event,
+        is_staff=is_staff,
+        when_local=_when(event, zone),
+        when_viewer=_when(event, viewer_zone) if viewer_zone != zone else None,
+        viewer_zone=viewer_zone,
+        rule_text=describe_rule(event.rrule, first_local.date(), format_day=_day)
+        if event.rrule
+        else "",
+        next_occurrences=_next_occurrences(event, utcnow()) if event.rrule else [],
+        cancelled_dates=sorted(parse_exdates(event.exdates or "")),
+        url_is_link=is_web_link(event.url),
+        organiser_link=(
+            event.organiser.website
+            if event.organiser and is_web_link(event.organiser.website)
+            else ""
+        ),
+        status_labels=STATUS_LABELS,
+        cancel_form=CancelEventForm(),
+        format_local=_local_text,
+    )
+
+
+@bp.route("/events/<int:event_id>.ics")
+def event_ics(event_id: int) -> Response:
+    event = _visible_event(event_id)
+    body = build_event_ics(event, language=_language())
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="event-{event.id}.ics"'
+    )
+    return response
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@staff_required
+def new_event() -> Any:
+    form = EventForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        event = create_event(_data_from(form), actor_id=current_user.id, now=utcnow())
+        db.session.commit()
+        flash(_("The event “%(title)s” is saved.", title=event.title), "success")
+        return redirect(url_for("events.show_event", event_id=event.id))
+    return render_template("calendar/event_form.html", form=form, event=None)
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_event(event_id: int) -> Any:
+    event = _visible_event(event_id)
+    if request.method == "GET":
+        form = EventForm(formdata=None, **_form_values(event))
+    else:
+        form = EventForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        changes = update_event(
+            event, _data_from(form), actor_id=current_user.id, now=utcnow()
+        )
+        db.session.commit()
+        if changes:
+            flash(_("Your changes to the event are saved."), "success")
+        else:
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for("events.show_event", event_id=event.id))
+    return render_template("calendar/event_form.html", form=form, event=event)
+
+
+@bp.route("/events/<int:event_id>/cancel", methods=["POST"])
+@staff_required
+def cancel_event(event_id: int) -> Any:
+    event = _visible_event(event_id)
+    form = CancelEventForm()
+    if not form.validate_on_submit():
+        flash(_("The event was not cancelled: the reason is too long."), "error")
+    else:
+        try:
+            cancel_event_service(
+                event,
+                actor_id=current_user.id,
+                now=utcnow(),
+                reason=form.reason.data or "",
+            )
+        except EventError:
+            flash(_("This event is already cancelled."), "error")
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "The event is cancelled. It stays in the calendar, marked as cancelled."
+                ),
+                "success",
+            )
+    return redirect(url_for("events.show_event", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/reinstate", methods=["POST"])
+@staff_required
+def reinstate_event(event_id: int) -> Any:
+    event = _visible_event(event_id)
+    if CancelEventForm().validate_on_submit():
+        try:
+            reinstate_event_service(event, actor_id=current_user.id, now=utcnow())
+        except EventError:
+            flash(_("This event is not cancelled."), "error")
+        else:
+            db.session.commit()
+            flash(_("The event takes place again."), "success")
+    return redirect(url_for("events.show_event", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/occurrences/cancel", methods=["POST"])
+@staff_required
+def cancel_occurrence(event_id: int) -> Any:
+    return _change_occurrence(event_id, cancel=True)
+
+
+@bp.route("/events/<int:event_id>/occurrences/restore", methods=["POST"])
+@staff_required
+def restore_occurrence(event_id: int) -> Any:
+    return _change_occurrence(event_id, cancel=False)
+
+
+def _change_occurrence(event_id: int, *, cancel: bool) -> Any:
+    event = _visible_event(event_id)
+    form = OccurrenceForm()
+    local_start = form.local_start() if form.validate_on_submit() else None
+    target = url_for("events.show_event", event_id=event.id)
+    if local_start is None:
+        flash(_("That date is not a date of this event."), "error")
+        return redirect(target)
+    try:
+        if cancel:
+            cancel_occurrence_service(
+                event, local_start, actor_id=current_user.id, now=utcnow()
+            )
+        else:
+            restore_occurrence_service(
+                event, local_start, actor_id=current_user.id, now=utcnow()
+            )
+    except EventError:
+        flash(_("That date is not a date of this event."), "error")
+        return redirect(target)
+    db.session.commit()
+    day = _day(local_start.date())
+    if cancel:
+        flash(_("The meeting on %(date)s is cancelled.", date=day), "success")
+    else:
+        flash(_("The meeting on %(date)s takes place again.", date=day), "success")
+    return redirect(target)
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def _visible_event(event_id: int) -> Event:
+    """Return the event if the viewer may see it; 404 otherwise, so nothing leaks."""
+    event = db.session.get(Event, event_id)
+    if event is None or not can_see(event, audience_for(current_user)):
+        abort(404)
+    return event
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "nb"
+
+
+def _locale() -> str:
+    return str(get_locale() or "nb_NO")
+
+
+def _day(value: date) -> str:
+    return format_date(value, "medium")
+
+
+def _local_text(value: datetime, *, all_day: bool = False) -> str:
+    """Return a naive local time (an occurrence's name) as its own clock shows it."""
+    if all_day:
+        return _day(value.date())
+    return f"{_day(value.date())}, {value:%H:%M}"
+
+
+def _when(event: Event, zone: str) -> str:
+    """Return the event's first occurrence as the clock of `zone` shows it."""
+    if event.is_all_day:
+        first = utc_to_local(event.start_dt, event.timezone).date()
+        last = (utc_to_local(event.end_dt, event.timezone) - timedelta(days=1)).date()
+        if last <= first:
+            return _day(first)
+        return f"{_day(first)} – {_day(last)}"
+    start = utc_to_local(event.start_dt, zone)
+    end = utc_to_local(event.end_dt, zone)
+    if start.date() == end.date():
+        return f"{format_local_datetime(event.start_dt, zone, locale=_locale())}–{end:%H:%M}"
+    return (
+        f"{format_local_datetime(event.start_dt, zone, locale=_locale())} – "
+        f"{format_local_datetime(event.end_dt, zone, locale=_locale())}"
+    )
+
+
+def _next_occurrences(event: Event, now: datetime) -> list[Any]:
+    return event.occurrences_between(now, now + timedelta(days=3 * 366))[
+        :NEXT_OCCURRENCES
+    ]
+
+
+def _fill_choices(form: EventForm) -> None:
+    none = SelectChoice("0", _("None"))
+    form.organiser_id.choices = [none, *organisation_options()]
+    form.initiative_id.choices = [none, *initiative_options()]
+    language = _language()
+    themes = db.session.scalars(sa.select(Theme).order_by(Theme.slug))
+    form.theme_ids.choices = [
+        SelectChoice(str(theme.id), theme.name(language)) for theme in themes
+    ]
+
+
+def _form_values(event: Event) -> dict[str, Any]:
+    """Return the edit form's initial values: the event as saved, in its own zone."""
+    zone = event.timezone
+    start = utc_to_local(event.start_dt, zone).replace(tzinfo=None)
+    end = utc_to_local(event.end_dt, zone).replace(tzinfo=None)
+    if event.is_all_day:
+        # The form shows the last day; the event ends at midnight after it.
+        end = max(end - timedelta(days=1), start)
+    rule = rule_fields(event.rrule or "")
+    return {
+        "title": event.title,
+        "description": event.description,
+        "is_all_day": event.is_all_day,
+        "start": start,
+        "end": end,
+        "timezone": zone,
+        "location": event.location,
+        "organiser_id": event.organiser_id or 0,
+        "initiative_id": event.initiative_id or 0,
+        "theme_ids": [theme.id for theme in event.themes],
+        "url": event.url,
+        "visibility": event.visibility.value,
+        "status": (
+            EventStatus.confirmed.value if event.is_cancelled else event.status.value
+        ),
+        "repeat": rule.repeat,
+        "interval": rule.interval,
+        "weekdays": rule.weekdays,
+        "monthly_by": rule.monthly_by,
+        "ends": rule.ends,
+        "until": rule.until,
+        "count": rule.count,
+        "exdates": "\n".join(
+            f"{value:%Y-%m-%d}" for value in sorted(parse_exdates(event.exdates or ""))
+        ),
+    }
+
+
+def _data_from(form: EventForm) -> EventData:
+    if form.start_utc is None or form.end_utc is None:
+        raise ValueError("validate() sets both times")
+    return EventData(
+        title=form.title.data,
+        description=form.description.data or "",
+        start_dt=form.start_utc,
+        end_dt=form.end_utc,
+        is_all_day=bool(form.is_all_day.data),
+        timezone=form.timezone.data,
+        location=form.location.data or "",
+        organiser_id=form.organiser_id.data or None,
+        initiative_id=form.initiative_id.data or None,
+        theme_ids=list(form.theme_ids.data or []),
+        url=form.url.data or "",
+        visibility=Visibility(form.visibility.data),
+        status=EventStatus(form.status.data),
+        rrule=form.rrule,
+        exdates=form.exdates_text,
+    )
