@@ -1,12 +1,37 @@
-"""The home page and the list of upcoming items."""
+"""The home page, the upcoming list, and the month, week and list calendar."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
-from app.calendar.services import CalendarEntry, EntryKind, list_upcoming
+from app.calendar.services import (
+    MAX_QUERY_LENGTH,
+    CalendarEntry,
+    CalendarFilters,
+    EntryKind,
+    list_filter_choices,
+    list_upcoming,
+    list_window,
+)
 from app.core.db import utcnow
 from app.core.visibility import audience_for
 
@@ -14,6 +39,18 @@ bp = Blueprint("calendar", __name__)
 
 #: Far beyond any real calendar; pages past the end show the last page anyway.
 MAX_PAGE = 100_000
+
+#: The calendar's views; the first is the default.
+VIEWS = ("month", "week", "list")
+
+#: Widest period the JSON source answers for (FullCalendar's month grid asks for six weeks).
+MAX_JSON_WINDOW = timedelta(days=100)
+
+#: Most ids of one filter honoured from a URL.
+MAX_FILTER_VALUES = 50
+
+#: Dates outside these years are ignored as nonsense.
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 @bp.route("/")
@@ -63,12 +100,287 @@ def upcoming():
     )
 
 
+# ---- the calendar ------------------------------------------------------------
+
+
+def _ids(args: MultiDict[str, str], name: str) -> frozenset[int]:
+    return frozenset(
+        int(raw)
+        for raw in args.getlist(name)[:MAX_FILTER_VALUES]
+        if raw.isascii() and raw.isdigit() and len(raw) < 10
+    )
+
+
+def filters_from(args: MultiDict[str, str]) -> CalendarFilters:
+    """Return the filters a query string asks for; anything unknown is ignored."""
+    known = {kind.value for kind in EntryKind}
+    return CalendarFilters(
+        initiative_ids=_ids(args, "initiative"),
+        organisation_ids=_ids(args, "organisation"),
+        theme_ids=_ids(args, "theme"),
+        kinds=frozenset(EntryKind(k) for k in args.getlist("kind") if k in known),
+        # Control characters (NUL above all, which PostgreSQL refuses) never match.
+        q=" ".join(
+            "".join(ch if ch.isprintable() else " " for ch in args.get("q", "")).split()
+        )[:MAX_QUERY_LENGTH],
+    )
+
+
+def filter_args(filters: CalendarFilters) -> dict[str, Any]:
+    """Return the query arguments that reproduce `filters` in a link."""
+    args: dict[str, Any] = {
+        "initiative": sorted(filters.initiative_ids),
+        "organisation": sorted(filters.organisation_ids),
+        "theme": sorted(filters.theme_ids),
+        "kind": [kind.value for kind in EntryKind if kind in filters.kinds],
+    }
+    if filters.q:
+        args["q"] = filters.q
+    return {key: value for key, value in args.items() if value}
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days one calendar page shows, in the viewer's zone."""
+
+    view: str
+    first: date
+    #: The day after the last day shown.
+    end: date
+    previous: date
+    next: date
+
+    def utc_bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        return _midnight(self.first, zone), _midnight(self.end, zone)
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def _month_start(day: date, months: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_for(view: str, day: date) -> Period:
+    """Return the month (month and list views) or the Monday-first week around `day`."""
+    if view == "week":
+        first = day - timedelta(days=day.weekday())
+        week = timedelta(days=7)
+        return Period(
+            view, first, end=first + week, previous=first - week, next=first + week
+        )
+    return Period(
+        view,
+        _month_start(day),
+        end=_month_start(day, 1),
+        previous=_month_start(day, -1),
+        next=_month_start(day, 1),
+    )
+
+
+def _parse_day(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    return day if MIN_YEAR <= day.year <= MAX_YEAR else None
+
+
+def _viewer_zone() -> ZoneInfo:
+    return ZoneInfo(str(get_timezone() or current_app.config["TIMEZONE"]))
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day of the server-rendered list, with what starts (or goes on) that day."""
+
+    day: date
+    entries: list[CalendarEntry]
+
+
+def _by_day(entries: list[CalendarEntry], period: Period, zone: ZoneInfo) -> list[Day]:
+    """Group entries by their local start day; what began earlier goes under the first day."""
+
+    def day_of(entry: CalendarEntry) -> date:
+        return max(entry.start_dt.astimezone(zone).date(), period.first)
+
+    return [Day(day, list(group)) for day, group in groupby(entries, key=day_of)]
+
+
+@bp.route("/calendar")
+def show_calendar():
+    args = request.args
+    view = args.get("view", VIEWS[0])
+    if view not in VIEWS:
+        view = VIEWS[0]
+    zone = _viewer_zone()
+    today = utcnow().astimezone(zone).date()
+    anchor = _parse_day(args.get("date")) or today
+    period = period_for(view, anchor)
+    filters = filters_from(args)
+    window_start, window_end = period.utc_bounds(zone)
+    entries = list_window(
+        audience_for(current_user),
+        window_start=window_start,
+        window_end=window_end,
+        filters=filters,
+    )
+    uses_script = view != "list"
+    if uses_script:
+        # FullCalendar writes its rules into a <style> element; the policy
+        # allows that one element through this per-request nonce.
+        g.csp_style_nonce = secrets.token_urlsafe(16)
+    link_args = filter_args(filters)
+    return render_template(
+        "calendar/calendar.html",
+        view=view,
+        period=period,
+        anchor=anchor,
+        today=today,
+        **_labels(period),
+        days=_by_day(entries, period, zone),
+        total=len(entries),
+        filters=filters,
+        link_args=link_args,
+        choices=list_filter_choices(),
+        all_kinds=list(EntryKind),
+        uses_script=uses_script,
+        style_nonce=g.get("csp_style_nonce", ""),
+        entries_url=url_for("calendar.calendar_entries", **link_args),
+        zone_name=zone.key,
+    )
+
+
+def _labels(period: Period) -> dict[str, Any]:
+    """Return the localised names of a period and of its neighbours."""
+    last = period.end - timedelta(days=1)
+    if period.view == "week":
+        label = _(
+            "week %(number)d, %(start)s – %(end)s",
+            number=period.first.isocalendar().week,
+            start=format_date(period.first, "medium"),
+            end=format_date(last, "medium"),
+        )
+        previous_label, next_label = _("Previous week"), _("Next week")
+        list_title = _("This week as a list")
+    else:
+        label = format_date(period.first, "LLLL y")
+        previous_label, next_label = _("Previous month"), _("Next month")
+        list_title = _("This month as a list")
+    return {
+        "period_label": label,
+        "previous_label": previous_label,
+        "next_label": next_label,
+        "list_title": list_title,
+        "view_labels": [
+            ("month", _("Month")),
+            ("week", _("Week")),
+            ("list", _("List")),
+        ],
+        "day_label": lambda day: format_date(day, "full"),
+    }
+
+
+def _parse_bound(raw: str | None, zone: ZoneInfo) -> datetime | None:
+    """Return a start/end parameter as UTC: a date, or a date-time with or without offset."""
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.strip().replace(" ", "+"))
+    except ValueError:
+        return None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)
+
+
+def _local_iso(instant: datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def fullcalendar_event(entry: CalendarEntry, zone: ZoneInfo) -> dict[str, Any]:
+    """Return a FullCalendar event object for an entry, in the page's zone.
+
+    Times are naive local wall times: FullCalendar shows them as they are in
+    the zone it was given, without needing a time-zone plugin.
+    """
+    if entry.is_all_day:
+        own = ZoneInfo(entry.timezone)
+        start = entry.start_dt.astimezone(own).date().isoformat()
+        end = entry.end_dt.astimezone(own).date().isoformat()
+    else:
+        start, end = _local_iso(entry.start_dt, zone), _local_iso(entry.end_dt, zone)
+    classes = [f"fc-entry--{entry.kind.value}"]
+    if entry.is_cancelled:
+        classes.append("fc-entry--cancelled")
+    title = entry.title
+    if entry.is_cancelled:
+        title = _("Cancelled: %(title)s", title=entry.title)
+    return {
+        "id": f"{entry.kind.value}-{entry.id}-{entry.start_dt.isoformat()}",
+        "title": title,
+        "start": start,
+        "end": end,
+        "allDay": entry.is_all_day,
+        "url": entry_url(entry),
+        "classNames": classes,
+        "extendedProps": {
+            "kind": entry.kind.value,
+            "kindLabel": kind_labels()[entry.kind.value],
+            "location": entry.location,
+            "context": entry.context,
+            "visibility": entry.visibility.value,
+            "cancelled": entry.is_cancelled,
+            "recurring": entry.is_recurring,
+        },
+    }
+
+
+@bp.route("/calendar/entries.json")
+def calendar_entries():
+    zone = _viewer_zone()
+    start = _parse_bound(request.args.get("start"), zone)
+    end = _parse_bound(request.args.get("end"), zone)
+    if start is None or end is None or not start < end <= start + MAX_JSON_WINDOW:
+        response = jsonify(
+            error=_("Give a start and an end at most %(days)d days apart.", days=100)
+        )
+        response.status_code = 400
+        return response
+    entries = list_window(
+        audience_for(current_user),
+        window_start=start,
+        window_end=end,
+        filters=filters_from(request.args),
+    )
+    response = jsonify([fullcalendar_event(entry, zone) for entry in entries])
+    # What is listed depends on who asks: never share it between viewers.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Cookie")
+    return response
+
+
+def entry_url(entry: CalendarEntry) -> str:
+    """Return the page that shows an entry: the event, or the visit it belongs to."""
+    if entry.kind is EntryKind.event:
+        return url_for("events.show_event", event_id=entry.id)
+    return url_for("delegations.show_delegation", delegation_id=entry.delegation_id)
+
+
+def kind_labels() -> dict[str, str]:
+    return {
+        EntryKind.event.value: _("Event"),
+        EntryKind.programme.value: _("Visit programme"),
+        EntryKind.visit.value: _("Delegation visit"),
+    }
+
+
 @bp.context_processor
 def inject_labels() -> dict[str, object]:
-    return {
-        "kind_labels": {
-            EntryKind.event.value: _("Event"),
-            EntryKind.programme.value: _("Visit programme"),
-            EntryKind.visit.value: _("Delegation visit"),
-        }
-    }
+    return {"kind_labels": kind_labels(), "entry_url": entry_url}

@@ -28,7 +28,7 @@ class _EntryParser(HTMLParser):
         classes = (dict(attrs).get("class") or "").split()
         if tag == "li" and "entry" in classes:
             self._classes = classes
-        elif tag in ("h2", "h3") and "entry__title" in classes:
+        elif tag in ("h2", "h3", "h4") and "entry__title" in classes:
             self._title = []
         elif tag == "span" and self._title is not None:
             # The "Cancelled" badge sits inside the title; it is not the title.
@@ -37,7 +37,7 @@ class _EntryParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "span" and self._badge_depth:
             self._badge_depth -= 1
-        elif tag in ("h2", "h3") and self._title is not None:
+        elif tag in ("h2", "h3", "h4") and self._title is not None:
             kind = next(
                 c.removeprefix("entry--")
                 for c in self._classes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -293,9 +294,10 @@ def test_upcoming_query_count_does_not_grow_with_items(
         html = _get(client, "/upcoming")
 
     assert len(shown_titles(html)) == 3 * n
-    # count + page + one per kind + organisers, visits of items, venues, cities;
-    # a logged-in viewer adds the user's own row.
-    assert len(statements) == (9 if role == "anonymous" else 10), statements
+    # recurring series + count + page + one per kind + organisers, visits of
+    # items, venues, cities; an admin adds their own row and the header's count
+    # of submissions waiting for moderation.
+    assert len(statements) == (10 if role == "anonymous" else 12), statements
 
 
 @pytest.mark.parametrize(
@@ -312,4 +314,25 @@ def test_home_query_count_does_not_grow_with_items(
         html = _get(client, "/")
 
     assert len(shown_titles(html)) == 3 * n
-    assert len(statements) == 9, statements
+    assert len(statements) == 10, statements
+
+
+def test_upcoming_lists_a_series_once_at_its_next_occurrence(
+    client: Any, create_event: Any
+) -> None:
+    # Weekly on Thursdays at 12:00 Oslo from four weeks ago; NOW is a Thursday 10:00 Oslo.
+    create_event(
+        "Weekly lunch", start=NOW - 4 * 7 * DAY + 2 * HOUR, rrule="FREQ=WEEKLY"
+    )
+    create_event("Ended series", start=NOW - 60 * DAY, rrule="FREQ=WEEKLY;COUNT=2")
+    create_event("Tomorrow", start=NOW + DAY)
+
+    html = _get(client, "/upcoming")
+    home = _get(client, "/")
+
+    assert shown_titles(html) == ["Weekly lunch", "Tomorrow"]
+    assert shown_count(html) == 2
+    assert shown_titles(home) == ["Weekly lunch", "Tomorrow"]
+    whens = re.findall(r'<p class="entry__when">([^<]*)</p>', html)
+    assert whens[0].endswith(", 12:00–14:00")
+    assert whens[0].startswith("26.")
