@@ -54,6 +54,18 @@ class Config:
     #: Send mail only to these exact addresses when set (comma separated); a
     #: safety catch for staging servers.
     MAIL_ALLOWED_RECIPIENTS = ""
+    #: Public submission form: posts allowed per client address (Flask-Limiter
+    #: syntax, e.g. "5 per hour"); RATELIMIT_ENABLED=False switches it off.
+    SUBMISSION_RATE_LIMIT = "5 per hour"
+    #: Hours an e-mailed submission confirmation link stays valid.
+    SUBMISSION_CONFIRM_HOURS = 48
+    #: Days after which submissions never confirmed are deleted.
+    SUBMISSION_UNCONFIRMED_DAYS = 7
+    #: Minutes between runs of the moderators' batched notice about new
+    #: submissions; each run mails every admin once, and only when something is new.
+    MODERATORS_NOTICE_MINUTES = 10
+    #: Minutes between runs of the purge of submissions never confirmed.
+    SUBMISSION_PURGE_MINUTES = 60
 
 
 #: Settings that must be set, and not left empty, outside development and testing.
