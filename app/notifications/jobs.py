@@ -9,6 +9,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from app.auth.services import purge_expired_account_records
+from app.calendar.moderation import notify_moderators
+from app.calendar.submissions import purge_unconfirmed_submissions
 from app.core.db import db, utcnow
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,22 @@ def job_purge_expired_account_records(app: Flask) -> None:
         logger.info("purged %s", counts)
 
 
+def job_notify_moderators(app: Flask) -> None:
+    """Mail the admins one batched notice about submissions new to the queue."""
+    with app.app_context():
+        sent = notify_moderators(now=utcnow())
+        db.session.commit()
+        logger.info("queued %s moderators' notices", sent)
+
+
+def job_purge_unconfirmed_submissions(app: Flask) -> None:
+    """Delete submissions whose submitters never confirmed their address."""
+    with app.app_context():
+        count = purge_unconfirmed_submissions(now=utcnow())
+        db.session.commit()
+        logger.info("purged %s unconfirmed submissions", count)
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """Return a scheduler with an in-memory job store and every tick registered."""
     scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
@@ -32,6 +50,28 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         args=[app],
         id="purge_expired_account_records",
         next_run_time=utcnow() + timedelta(seconds=5),
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=300,
+    )
+    scheduler.add_job(
+        job_notify_moderators,
+        "interval",
+        minutes=app.config["MODERATORS_NOTICE_MINUTES"],
+        args=[app],
+        id="notify_moderators",
+        next_run_time=utcnow() + timedelta(seconds=15),
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=300,
+    )
+    scheduler.add_job(
+        job_purge_unconfirmed_submissions,
+        "interval",
+        minutes=app.config["SUBMISSION_PURGE_MINUTES"],
+        args=[app],
+        id="purge_unconfirmed_submissions",
+        next_run_time=utcnow() + timedelta(seconds=25),
         coalesce=True,
         max_instances=1,
         misfire_grace_time=300,

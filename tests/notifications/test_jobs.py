@@ -14,7 +14,11 @@ pytestmark = pytest.mark.integration
 def test_scheduler_registers_its_ticks_without_starting(app):
     scheduler = build_scheduler(app)
 
-    assert [job.id for job in scheduler.get_jobs()] == ["purge_expired_account_records"]
+    assert [job.id for job in scheduler.get_jobs()] == [
+        "purge_expired_account_records",
+        "notify_moderators",
+        "purge_unconfirmed_submissions",
+    ]
 
 
 def test_purge_deletes_only_old_attempts_and_spent_links(app, create_user):
