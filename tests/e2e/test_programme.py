@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from app.auth.models import Role
 from app.core.db import db
 from app.core.timezones import utc_to_local
-from app.delegations.models import Delegation
+from app.delegations.models import Delegation, ProgrammeItem
 from tests.e2e.helpers import (
     EMAILS,
     INTERNAL_VISIT,
@@ -25,21 +26,30 @@ from tests.fixtures.browser import LiveServer, assert_accessible
 pytestmark = pytest.mark.e2e
 
 
-def _visit(server: LiveServer) -> tuple[int, str]:
-    """Return the seeded visit's id and its local arrival date (YYYY-MM-DD)."""
+def _visit(server: LiveServer) -> tuple[int, datetime]:
+    """Return the seeded visit's id and the local start of its seeded programme item."""
     with server.app.app_context():
         visit = db.session.scalars(
             sa.select(Delegation).filter_by(title=INTERNAL_VISIT)
         ).one()
-        return visit.id, utc_to_local(
-            visit.arrival_dt, visit.timezone
-        ).date().isoformat()
+        item = db.session.scalars(
+            sa.select(ProgrammeItem).filter_by(title=PROGRAMME_ITEM)
+        ).one()
+        return visit.id, utc_to_local(item.start_dt, visit.timezone).replace(
+            tzinfo=None
+        )
+
+
+def _field(wall: datetime) -> str:
+    return wall.strftime("%Y-%m-%dT%H:%M")
 
 
 def test_programme_add_item_and_print_pass_axe_in_both_languages(
     live_server: LiveServer, new_page: Any
 ) -> None:
-    visit_id, day = _visit(live_server)
+    # The seed follows the clock; the new item comes an hour after the seeded
+    # one, so the programme's order does not depend on when the test runs.
+    visit_id, welcome = _visit(live_server)
     page = new_page("en-GB")
     log_in(page, live_server, EMAILS[Role.mayors_office])
     page.goto(live_server(f"/visits/{visit_id}/programme"))
@@ -47,8 +57,8 @@ def test_programme_add_item_and_print_pass_axe_in_both_languages(
     assert_accessible(page)
 
     page.locator("#title").fill("Dinner at the harbour")
-    page.locator("#start").fill(f"{day}T19:00")
-    page.locator("#end").fill(f"{day}T21:30")
+    page.locator("#start").fill(_field(welcome + timedelta(hours=1)))
+    page.locator("#end").fill(_field(welcome + timedelta(hours=3, minutes=30)))
     page.locator("#visibility").select_option("internal")
     submit_form(page, "form[action$='/programme']")
     titles = page.locator(".programme-table th[scope=row]").all_inner_texts()
