@@ -20,6 +20,9 @@ import app.models  # noqa: F401 -- registers every table with the metadata
 import config
 from app.auth.services import load_user_from_session
 from app.auth.views import bp as auth_bp
+from app.calendar.event_views import bp as events_bp
+from app.calendar.moderation_views import bp as moderation_bp
+from app.calendar.submission_views import bp as submissions_bp
 from app.calendar.views import bp as calendar_bp
 from app.cli import register_commands
 from app.core.errors import register_error_handlers
@@ -222,7 +225,15 @@ def _configure_security(app: Flask) -> None:
     @app.after_request
     def set_security_headers(response: Any) -> Any:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        policy = CONTENT_SECURITY_POLICY
+        if nonce := g.get("csp_style_nonce"):
+            # A page that asked for it (the calendar: FullCalendar writes its
+            # rules into one <style> element) lets that element through, and
+            # the icon font those rules embed as a data: URL.
+            policy = policy.replace(
+                "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'"
+            ).replace("font-src 'self'", "font-src 'self' data:")
+        headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
@@ -237,6 +248,9 @@ def _configure_security(app: Flask) -> None:
 def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(submissions_bp)
+    app.register_blueprint(moderation_bp)
     app.register_blueprint(outbox_bp)
     for blueprint in (
         delegations_bp,

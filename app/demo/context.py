@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from app.auth.models import Role, User
+from app.calendar.models import Event
 from app.core.db import db
 from app.delegations.models import ChecklistTemplate, Delegation, ProtocolLevel
 from app.directory.models import City, Initiative, Official, Organisation, Theme, Venue
@@ -71,6 +72,8 @@ class LoadContext:
     initiatives: dict[str, Initiative] = field(default_factory=dict)
     templates: dict[ProtocolLevel, ChecklistTemplate] = field(default_factory=dict)
     delegations: dict[str, Delegation] = field(default_factory=dict)
+    #: Events added by this run, by slug.
+    events: dict[str, Event] = field(default_factory=dict)
 
     def add(self, kind: str, row: object) -> None:
         """Add a new row to the session and count it."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from app.auth.models import Role
-from app.calendar.models import EventStatus
+from app.calendar.models import EventStatus, SubmissionState
 from app.core.visibility import Visibility
 from app.delegations.models import (
     DelegationStatus,
@@ -140,6 +140,38 @@ class EventSpec:
     status: EventStatus = EventStatus.confirmed
     description: str = ""
     url: str = ""
+    #: "weekly" or "monthly" (on the same weekday of the month as the first
+    #: meeting, such as the second Tuesday); empty for a single event.
+    repeat: str = ""
+    #: How many times a repeating event takes place.
+    count: int | None = None
+    #: Indices (0 = the first) of the occurrences that are cancelled.
+    cancelled_occurrences: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubmissionSpec:
+    """A partner's proposed event, in one of the moderation states."""
+
+    title: str
+    state: SubmissionState
+    #: Days from today of the proposed event, and when it was submitted.
+    when: int
+    submitted_days_ago: int
+    start: time
+    end: time
+    submitter_name: str
+    submitter_email: str
+    organiser: str | None = None
+    organiser_name: str = ""
+    initiative: str | None = None
+    location: str = ""
+    description: str = ""
+    url: str = ""
+    locale: str = "nb"
+    reject_reason: str = ""
+    #: Slug of the demo event an approval created.
+    event: str | None = None
 
 
 @dataclass(frozen=True)
@@ -918,7 +950,9 @@ RELATIVE_EVENTS: tuple[EventSpec, ...] = (
         organiser="MNH",
         initiative="internasjonalt-forum",
         visibility=Visibility.forum,
-        description="Faste møter og løpende dialog om mulige fellessatsninger.",
+        description="Faste møter og løpende dialog om mulige fellessatsninger. Forumet møtes på samme ukedag hver måned; datoene er valgt for demoen.",
+        repeat="monthly",
+        count=10,
     ),
     EventSpec(
         "studenter-velkomst",
@@ -991,13 +1025,55 @@ RELATIVE_EVENTS: tuple[EventSpec, ...] = (
     EventSpec(
         "india-arbeidsgruppe",
         "India-arbeidsgruppen: forberedelse av Mumbai-reisen",
-        12,
+        -3,
         time(10, 0),
         time(11, 30),
         venue=GLOSHAUGEN,
         organiser="NTNU",
         initiative="india-2011",
+        themes=("naeringsliv", "utdanning-forskning"),
         visibility=Visibility.forum,
+        description="Ukentlig arbeidsmøte i arbeidsgruppen for India 2011 (IN, NHO, NiT, NTNU og TK) fram til Mumbai-reisen.",
+        repeat="weekly",
+        count=8,
+        cancelled_occurrences=(2,),
+    ),
+    EventSpec(
+        "kina-seminar-avlyst",
+        "Kina-seminar: erfaringer fra delegasjonsreisen",
+        20,
+        time(12, 0),
+        time(15, 0),
+        venue=SCIENCE_CENTRE,
+        organiser="MNH",
+        initiative="kina-oppfolging",
+        themes=("naeringsliv",),
+        status=EventStatus.cancelled,
+        description="Seminaret er avlyst og flyttes til våren.",
+    ),
+    EventSpec(
+        "eksportseminar-mumbai",
+        "Eksportseminar: Mumbai-markedet for trønderske bedrifter",
+        21,
+        time(9, 0),
+        time(11, 30),
+        venue=HOTEL,
+        organiser="NHO",
+        initiative="india-2011",
+        themes=("naeringsliv",),
+        description="Foreslått av NHO Trøndelag gjennom skjemaet for partnere og godkjent av internasjonal avdeling.",
+        url="https://example.org/eksportseminar-mumbai",
+    ),
+    EventSpec(
+        "olavsfestdagene",
+        "Olavsfestdagene",
+        45,
+        days=5,
+        location="Trondheim sentrum og Nidarosdomen",
+        organiser="Nidarosdomen",
+        initiative="kirkelig-tyngdepunkt",
+        themes=("kultur", "reiseliv"),
+        description="Festivalen der Olavsvegene ble markert som europeisk kulturveg. Dokumentet nevner festivalen uten datoer; datoene er valgt for demoen.",
     ),
     EventSpec(
         "formannskapet-orientering",
@@ -1061,17 +1137,6 @@ RELATIVE_EVENTS: tuple[EventSpec, ...] = (
         organiser="TK",
         initiative="informasjon",
         visibility=Visibility.internal,
-    ),
-    EventSpec(
-        "forum-mote-2",
-        "Møte i Internasjonalt forum",
-        30,
-        time(14, 0),
-        time(16, 0),
-        venue=CITY_HALL,
-        organiser="MNH",
-        initiative="internasjonalt-forum",
-        visibility=Visibility.forum,
     ),
     EventSpec(
         "access-mid-norway-pilotklynger",
@@ -1145,18 +1210,6 @@ RELATIVE_EVENTS: tuple[EventSpec, ...] = (
         organiser="TK",
         initiative="vennskapsbyer",
         visibility=Visibility.forum,
-    ),
-    EventSpec(
-        "forum-mote-3",
-        "Møte i Internasjonalt forum",
-        58,
-        time(14, 0),
-        time(16, 0),
-        venue=CITY_HALL,
-        organiser="MNH",
-        initiative="internasjonalt-forum",
-        visibility=Visibility.forum,
-        status=EventStatus.tentative,
     ),
 )
 
@@ -1649,5 +1702,67 @@ INTERESTS: tuple[InterestSpec, ...] = (
         MEMBER_EMAIL,
         InterestKind.join_visit,
         "NTNU ønsker å delta med to representanter for å følge opp samarbeidet med IIT Bombay.",
+    ),
+)
+
+# --- partner submissions, so the moderation queue has content -----------------
+
+#: Submitters are fictional; their addresses use the reserved example domain.
+SUBMISSIONS: tuple[SubmissionSpec, ...] = (
+    SubmissionSpec(
+        "Åpent foredrag: indisk kultur og næringsliv",
+        SubmissionState.pending,
+        24,
+        2,
+        time(18, 0),
+        time(20, 0),
+        "Priya Nair",
+        "priya.nair@example.org",
+        organiser_name="Indisk kulturforening i Trondheim",
+        initiative="india-2011",
+        location="Trondheim folkebibliotek",
+        description="Et åpent foredrag om indisk kultur og muligheter for **trønderske bedrifter** i India.",
+        locale="en",
+    ),
+    SubmissionSpec(
+        "Språkkafé for nye trondheimsstudenter",
+        SubmissionState.unconfirmed,
+        10,
+        0,
+        time(17, 0),
+        time(19, 0),
+        "Ola Nordmann",
+        "ola.nordmann@example.org",
+        organiser_name="Studentforeningen for internasjonale",
+        location="Studentersamfundet",
+    ),
+    SubmissionSpec(
+        "Gratis cruise – klikk her!",
+        SubmissionState.rejected,
+        14,
+        6,
+        time(12, 0),
+        time(13, 0),
+        "Kari Reklame",
+        "kari.reklame@example.org",
+        organiser_name="Reisebyrå AS",
+        description="Reklame for et kommersielt reisetilbud.",
+        reject_reason="Kalenderen er for arrangementer i regi av forumets partnere, ikke for reklame.",
+    ),
+    SubmissionSpec(
+        "Eksportseminar: Mumbai-markedet for trønderske bedrifter",
+        SubmissionState.approved,
+        21,
+        9,
+        time(9, 0),
+        time(11, 30),
+        "Per Eksport",
+        "per.eksport@example.org",
+        organiser="NHO",
+        initiative="india-2011",
+        location="Scandic Nidelven, Havnegata 1-3, Trondheim",
+        description="Foreslått av NHO Trøndelag gjennom skjemaet for partnere og godkjent av internasjonal avdeling.",
+        url="https://example.org/eksportseminar-mumbai",
+        event="eksportseminar-mumbai",
     ),
 )

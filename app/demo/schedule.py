@@ -110,3 +110,22 @@ def programme_span(
     """Return the UTC start and end of a programme item on its visit's days."""
     day = days[item.day]
     return at(day, item.start, zone), at(day, item.end, zone)
+
+
+_WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def event_rule(spec: EventSpec, first_day: date) -> str:
+    """Return the RRULE of a repeating demo event that starts on `first_day`.
+
+    A monthly meeting keeps its weekday: the meeting on the second Tuesday
+    is on the second Tuesday every month (the last one if it is the fifth).
+    """
+    if not spec.repeat:
+        return ""
+    code = _WEEKDAY_CODES[first_day.weekday()]
+    count = f";COUNT={spec.count}" if spec.count else ""
+    if spec.repeat == "weekly":
+        return f"FREQ=WEEKLY;BYDAY={code}{count}"
+    nth = (first_day.day - 1) // 7 + 1
+    return f"FREQ=MONTHLY;BYDAY={-1 if nth == 5 else nth}{code}{count}"

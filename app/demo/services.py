@@ -22,6 +22,7 @@ from app.core.timezones import utc_to_local
 from app.delegations.models import ChecklistTemplate, ChecklistTemplateItem
 from app.demo import data
 from app.demo.context import DemoLogin, DemoSummary, LoadContext
+from app.demo.submissions import load_submissions
 from app.demo.visits import load_delegations, load_events, load_visit_records
 from app.directory.models import City, Initiative, Official, Organisation, Theme, Venue
 
@@ -59,6 +60,7 @@ def load_demo_data(*, now: datetime) -> DemoSummary:
     load_delegations(context, data.DATED_DELEGATIONS + data.RELATIVE_DELEGATIONS)
     db.session.flush()
     load_visit_records(context)
+    load_submissions(context)
     db.session.flush()
     logger.info("demo data: %s rows added", context.summary.total)
     return context.summary

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 import sqlalchemy as sa
 
 from app.calendar.models import Event
+from app.calendar.recurrence import format_exdates, parse_rule
 from app.core.calendar_object import CalendarObjectMixin
 from app.core.db import db
 from app.core.timezones import utc_to_local
@@ -27,6 +28,7 @@ from app.demo.schedule import (
     at,
     days_from,
     deadline_day,
+    event_rule,
     event_span,
     programme_span,
     visit_days,
@@ -38,10 +40,12 @@ _Calendar = TypeVar("_Calendar", bound=CalendarObjectMixin)
 def load_events(context: LoadContext, specs: Iterable[data.EventSpec]) -> None:
     """Add the events not loaded before, found again by the slug in their UID."""
     existing = _demo_rows(Event)
+    context.events.update(existing)
     for spec in specs:
         if spec.slug in existing:
             continue
         start_dt, end_dt = event_span(spec, today=context.today)
+        rrule, exdates = _recurrence(spec, start_dt)
         event = Event(
             uid=context.uid(Event.uid_kind, spec.slug),
             title=spec.title,
@@ -57,10 +61,23 @@ def load_events(context: LoadContext, specs: Iterable[data.EventSpec]) -> None:
             url=spec.url,
             visibility=spec.visibility,
             status=spec.status,
+            rrule=rrule,
+            exdates=exdates,
             created_dt=context.now,
             updated_dt=context.now,
         )
         context.add("events", event)
+        context.events[spec.slug] = event
+
+
+def _recurrence(spec: data.EventSpec, start_dt: datetime) -> tuple[str, str]:
+    """Return the rule and the cancelled occurrences of a repeating demo event."""
+    local_start = utc_to_local(start_dt, spec.timezone).replace(tzinfo=None)
+    rule = event_rule(spec, local_start.date())
+    if not rule or not spec.cancelled_occurrences:
+        return rule, ""
+    starts = list(parse_rule(rule, local_start))
+    return rule, format_exdates([starts[i] for i in spec.cancelled_occurrences])
 
 
 def _event_location(context: LoadContext, spec: data.EventSpec) -> str:

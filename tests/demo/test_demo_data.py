@@ -107,13 +107,14 @@ def test_load_demo_data_reports_what_it_created(app):
         "officials": 3,
         "initiatives": 24,
         "checklist templates": 3,
-        "events": 33,
+        "events": 34,
         "delegations": 14,
         "programme items": 28,
         "participants": 2,
         "checklist tasks": 6,
         "follow-ups": 2,
         "interests": 1,
+        "submissions": 4,
     }
 
 
@@ -222,8 +223,8 @@ def test_upcoming_items_fill_two_months_and_widen_with_the_audience(app):
 
     assert 0 < totals[Audience.public] < totals[Audience.forum] < totals[Audience.staff]
     assert (len(within_60) >= 25, len(within_14) >= 10) == (True, True)
-    # The cancelled Chongqing visit and its two programme items.
-    assert sum(e.is_cancelled for e in entries) == 3
+    # The cancelled Chongqing visit, its two programme items and the Kina seminar.
+    assert sum(e.is_cancelled for e in entries) == 4
 
 
 def test_load_demo_data_prepares_the_hamburg_visit(app):
