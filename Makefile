@@ -8,7 +8,7 @@ export VERTSKAP_ENV ?= development
 FLASK := $(VENV)/bin/flask --app app
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install translations messages browser clean
+.PHONY: run test lint install translations messages browser js bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -39,7 +39,14 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
 	  else echo "chromium is missing: run 'sudo apt-get install chromium' for the browser tests"; fi; }
 
-test: install browser lint
+# Mozilla's ical.js and node-ical parse our feeds in the tests (pinned in tests/js).
+JS_STAMP := tests/js/node_modules/.package-lock.json
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/js --no-audit --no-fund --loglevel=error; \
+	  else echo "npm is missing: the ical.js and node-ical checks will be skipped"; fi
+js: $(JS_STAMP)
+
+test: install browser js lint
 	VERTSKAP_ENV=testing $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 # The migration drift check (flask db check) runs inside the tests, on both databases.
@@ -50,3 +57,7 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Feed speed against nginx serving the same bytes (needs nginx-light and wrk).
+bench: install
+	$(VENV)/bin/python bench/feeds.py $(BENCH_ARGS)

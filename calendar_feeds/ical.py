@@ -1,4 +1,4 @@
-"""Plain feed items in, RFC 5545 iCalendar bytes out.
+"""One feed item as an RFC 5545 VEVENT component.
 
 The builder serves an event's own `.ics` file as well as the subscribable
 feeds, so it knows nothing of models, requests or audiences: the caller maps
@@ -7,97 +7,15 @@ whatever it publishes to `FeedItem`s first.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import icalendar
 
-#: RFC 5545 section 3.8.1.11 STATUS values of a VEVENT.
-STATUSES = frozenset({"TENTATIVE", "CONFIRMED", "CANCELLED"})
+from calendar_feeds.items import STATUSES, FeedItem, clean_text
 
-#: Control characters other than tab and newline. icalendar writes them raw, and
-#: inside a property they make the line unreadable when parsed again.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_LINE_BREAKS = re.compile(r"[\r\n\t]+")
-
-#: How far past the last date VTIMEZONE rules are written for an endless series.
-_ENDLESS_YEARS = 5
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    """One calendar entry to publish, as plain values.
-
-    `start_dt` and `end_dt` are aware UTC instants of the first occurrence; an
-    all-day item runs from local midnight of its first day to local midnight
-    after its last day, in `timezone`. `exdates` are the naive local start
-    times of cancelled occurrences.
-    """
-
-    uid: str
-    title: str
-    start_dt: datetime
-    end_dt: datetime
-    #: Written as DTSTAMP and LAST-MODIFIED, so the bytes change only with the item.
-    last_modified: datetime
-    sequence: int = 0
-    #: Plain text; Markdown must be turned into text by the caller.
-    description: str = ""
-    is_all_day: bool = False
-    timezone: str = "UTC"
-    location: str = ""
-    url: str = ""
-    status: str = "CONFIRMED"
-    categories: tuple[str, ...] = ()
-    #: RRULE value without the "RRULE:" prefix; UNTIL may be naive local time.
-    rrule: str = ""
-    exdates: tuple[datetime, ...] = ()
-    created: datetime | None = None
-
-
-def clean_text(value: str, *, multiline: bool = False) -> str:
-    """Return `value` without control characters; single-line unless `multiline`.
-
-    Newlines are escaped properly by icalendar in text values, but a URI value
-    with CR or LF raises, and a title is one line anyway.
-    """
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
-    if not multiline:
-        text = _LINE_BREAKS.sub(" ", text).strip()
-    return _CONTROL.sub("", text)
-
-
-def build_calendar(items: Iterable[FeedItem], *, name: str, prodid: str) -> bytes:
-    """Return an iCalendar file with one VEVENT per item and the VTIMEZONEs they use.
-
-    The output depends only on the items, `name` and `prodid`, never on the
-    clock, so equal input gives equal bytes (and ETags).
-    """
-    calendar = icalendar.Calendar()
-    # RFC 5545 section 3.7.3: PRODID identifies the product; clients use it to
-    # de-duplicate, so every feed keeps one.
-    calendar.add("prodid", clean_text(prodid))
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", clean_text(name))
-    first: date | None = None
-    last: date | None = None
-    for item in items:
-        calendar.add_component(build_event(item))
-        start, end = item.start_dt.date(), item.end_dt.date()
-        if item.rrule:
-            end = end.replace(year=min(end.year + _ENDLESS_YEARS, 9999))
-        first = start if first is None else min(first, start)
-        last = end if last is None else max(last, end)
-    if first is not None and last is not None:
-        # VTIMEZONE components for the range used only (RFC 5545 section 3.6.5).
-        calendar.add_missing_timezones(
-            first_date=first - timedelta(days=366), last_date=last + timedelta(days=2)
-        )
-    return calendar.to_ical()
+__all__ = ["FeedItem", "build_event", "clean_text", "writes_tzid"]
 
 
 def build_event(item: FeedItem) -> icalendar.Event:
@@ -106,8 +24,9 @@ def build_event(item: FeedItem) -> icalendar.Event:
         raise ValueError(f"unknown STATUS {item.status!r}")
     event = icalendar.Event()
     event.add("uid", clean_text(item.uid))
-    # Feeds carry no METHOD, so DTSTAMP may be the last change (RFC 5545
-    # section 3.8.7.2); the bytes then stay stable between changes.
+    # DTSTAMP is the last change, not the build time (RFC 5545 section 3.8.7.2
+    # lets a published copy carry the time its information was revised): the
+    # bytes and the feed's ETag then stay stable between changes.
     event.add("dtstamp", item.last_modified.astimezone(UTC))
     event.add("last-modified", item.last_modified.astimezone(UTC))
     if item.created is not None:
@@ -136,6 +55,30 @@ def build_event(item: FeedItem) -> icalendar.Event:
     if item.description.strip():
         event.add("description", clean_text(item.description, multiline=True))
     return event
+
+
+def writes_tzid(item: FeedItem) -> bool:
+    """Return whether the VEVENT of `item` names its zone in a TZID parameter.
+
+    Such a VEVENT needs a VTIMEZONE (RFC 5545 section 3.2.19); an all-day item
+    (VALUE=DATE) and times written in UTC need none.
+    """
+    if item.is_all_day or _is_utc(item.timezone):
+        return False
+    if item.exdates:
+        return True
+    zone = ZoneInfo(item.timezone)
+    return not (
+        _is_ambiguous(item.start_dt.astimezone(zone))
+        and _is_ambiguous(item.end_dt.astimezone(zone))
+    )
+
+
+@lru_cache(maxsize=256)
+def _is_utc(zone: str) -> bool:
+    """Return whether icalendar writes times of `zone` in UTC ("Z", no TZID)."""
+    probe = datetime(2000, 1, 1, tzinfo=ZoneInfo(zone))
+    return "TZID" not in icalendar.vDDDTypes(probe).params
 
 
 def _is_ambiguous(local: datetime) -> bool:
