@@ -1,4 +1,4 @@
-"""Flask commands: users, demo data, the scheduler and the all-in-one local server."""
+"""Flask commands: users, feed links, demo data, the scheduler and the all-in-one local server."""
 
 from __future__ import annotations
 
@@ -14,9 +14,21 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.auth.models import Role
-from app.auth.services import AccountError, create_user, password_problems
+from app.auth.services import (
+    AccountError,
+    create_user,
+    get_user_by_email,
+    password_problems,
+    public_link,
+)
 from app.core.db import db, utcnow
 from app.directory.services import get_organisation_by_short_name
+from app.feeds.tokens import (
+    MAX_ACTIVE_TOKENS,
+    MAX_LABEL_LENGTH,
+    FeedTokenError,
+    create_feed_token,
+)
 from app.outbox.mail import MailConfigurationError
 from app.outbox.services import send_test_mail
 
@@ -29,7 +41,16 @@ CLI_ACCOUNT_MESSAGES = {
     "weak_password": "password refused: use at least 10 varied characters, not the e-mail address",
 }
 
+#: Operator-facing English texts of feed token errors.
+CLI_FEED_TOKEN_MESSAGES = {
+    "label_empty": "the label is empty",
+    "label_too_long": f"the label is longer than {MAX_LABEL_LENGTH} characters",
+    "label_taken": "this user already has an active feed link with this label",
+    "too_many": f"this user already has {MAX_ACTIVE_TOKENS} active feed links; revoke one first",
+}
+
 users_cli = AppGroup("users", help="Manage user accounts.")
+feeds_cli = AppGroup("feeds", help="Private calendar feed links.")
 demo_cli = AppGroup("demo", help="Demo data drawn from the 2011-2012 action programme.")
 jobs_cli = AppGroup("jobs", help="The scheduler process.")
 mail_cli = AppGroup("mail", help="Mail delivery.")
@@ -86,6 +107,29 @@ def create_user_command(
         ) from error
     db.session.commit()
     click.echo(f"created {user.role.value} {user.email} (id {user.id})")
+
+
+@feeds_cli.command("token")
+@click.argument("email")
+@click.option(
+    "--label", required=True, help="What the link is for, e.g. 'Outlook at work'."
+)
+def create_feed_token_command(email: str, label: str) -> None:
+    """Issue a private feed link for a user and print its URL; it is shown only this once."""
+    user = get_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user with e-mail address {email.strip()!r}")
+    if not user.is_active:
+        raise click.ClickException(f"user {user.email} is deactivated")
+    try:
+        _token, raw = create_feed_token(user, label=label, now=utcnow(), by_owner=False)
+    except FeedTokenError as error:
+        raise click.ClickException(
+            CLI_FEED_TOKEN_MESSAGES.get(error.code, error.code)
+        ) from error
+    url = public_link("feeds.private_feed", token=raw)
+    db.session.commit()
+    click.echo(url)
 
 
 @demo_cli.command("load")
@@ -165,6 +209,7 @@ def serve_command(host: str, port: int) -> None:
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users_cli)
+    app.cli.add_command(feeds_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(mail_cli)

@@ -1,0 +1,243 @@
+"""The subscribe page: one-click links, personal feed tokens and the filter builder.
+
+A new or rotated personal link is shown once, in the answer to the POST that
+made it (never stored, flashed, logged or put in a redirect), with
+`Cache-Control: no-store`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from app.auth.services import public_link
+from app.calendar.services import CalendarFilters, EntryKind, list_filter_choices
+from app.calendar.views import filter_args, filters_from, kind_labels
+from app.core.db import db, utcnow
+from app.extensions import limiter
+from app.feeds.forms import FeedTokenActionForm, FeedTokenForm
+from app.feeds.models import FeedToken
+from app.feeds.tokens import (
+    MAX_ACTIVE_TOKENS,
+    MAX_LABEL_LENGTH,
+    FeedTokenError,
+    create_feed_token,
+    get_own_feed_token,
+    list_feed_tokens,
+    list_revoked_feed_tokens,
+    revoke_feed_token,
+    rotate_feed_token,
+)
+
+bp = Blueprint("subscribe", __name__)
+
+GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r?cid="
+OUTLOOK_SUBSCRIBE = "https://outlook.live.com/calendar/0/addfromweb?url="
+
+
+def _token_messages() -> dict[str, str]:
+    return {
+        "label_empty": _("This field is required."),
+        "label_too_long": _(
+            "Use at most %(limit)d characters.", limit=MAX_LABEL_LENGTH
+        ),
+        "label_taken": _(
+            "You already have a personal link with this name. Choose another name."
+        ),
+        "too_many": _(
+            "You already have %(count)d personal links. Revoke one you no longer use first.",
+            count=MAX_ACTIVE_TOKENS,
+        ),
+        "already_revoked": _("This link is already revoked."),
+        "not_owner": _("This link is not yours."),
+    }
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """One feed's address and the links that subscribe a calendar app to it."""
+
+    url: str
+    webcal: str
+    google: str
+    outlook: str
+
+
+def feed_links(url: str, *, name: str) -> FeedLinks:
+    """Return the subscribe links of a feed at `url` (http or https), named `name` in Outlook."""
+    webcal = "webcal://" + url.split("://", 1)[1]
+    return FeedLinks(
+        url=url,
+        webcal=webcal,
+        google=GOOGLE_SUBSCRIBE + quote(webcal, safe=""),
+        outlook=OUTLOOK_SUBSCRIBE
+        + quote(url, safe="")
+        + "&name="
+        + quote(name, safe=""),
+    )
+
+
+def _feed_filters(args: MultiDict[str, str]) -> CalendarFilters:
+    # Feeds know the calendar's filters except its free-text search.
+    return replace(filters_from(args), q="")
+
+
+def _query(filters: CalendarFilters) -> str:
+    args = filter_args(filters)
+    return "?" + urlencode(args, doseq=True) if args else ""
+
+
+def public_feed_url(filters: CalendarFilters) -> str:
+    """Return the absolute address of the public feed with these filters."""
+    return public_link("feeds.public_feed") + _query(filters)
+
+
+def private_feed_url(raw: str, filters: CalendarFilters) -> str:
+    """Return the absolute address of a private feed with these filters."""
+    return public_link("feeds.private_feed", token=raw) + _query(filters)
+
+
+def _render(
+    filters: CalendarFilters,
+    *,
+    form: FeedTokenForm | None = None,
+    revealed: tuple[FeedToken, str] | None = None,
+    status: int = 200,
+) -> Any:
+    member = current_user if current_user.is_authenticated else None
+    context: dict[str, Any] = {
+        "filters": filters,
+        "filter_query": _query(filters),
+        "filter_args": filter_args(filters),
+        "choices": list_filter_choices(),
+        "all_kinds": list(EntryKind),
+        "kind_labels": kind_labels(),
+        "public": feed_links(
+            public_feed_url(filters), name=_("Vertskap – public calendar")
+        ),
+        "member": member,
+        "max_tokens": MAX_ACTIVE_TOKENS,
+    }
+    if member is not None:
+        tokens = list_feed_tokens(member)
+        context.update(
+            tokens=tokens,
+            revoked=list_revoked_feed_tokens(member),
+            form=form or FeedTokenForm(formdata=None),
+            action_form=FeedTokenActionForm(formdata=None),
+            cap_reached=len(tokens) >= MAX_ACTIVE_TOKENS,
+        )
+    if revealed is not None:
+        token, raw = revealed
+        # The secret is on this page only: no cache and no history may keep it.
+        g.no_store = True
+        context["revealed"] = token
+        context["revealed_links"] = feed_links(
+            private_feed_url(raw, filters),
+            name=_("Vertskap – %(label)s", label=token.label),
+        )
+    return render_template("feeds/subscribe.html", **context), status
+
+
+@bp.route("/subscribe")
+def subscribe_page() -> Any:
+    return _render(_feed_filters(request.args))
+
+
+@bp.route("/subscribe/tokens", methods=["POST"])
+@login_required
+@limiter.limit("30 per hour")
+def create_token() -> Any:
+    filters = _feed_filters(request.form)
+    form = FeedTokenForm()
+    if not form.validate_on_submit():
+        return _render(filters, form=form, status=422)
+    try:
+        token, raw = create_feed_token(
+            current_user, label=form.label.data, now=utcnow()
+        )
+    except FeedTokenError as error:
+        form.label.errors = [_token_messages()[error.code]]
+        return _render(filters, form=form, status=422)
+    db.session.commit()
+    return _render(filters, revealed=(token, raw))
+
+
+def _own_token(token_id: int) -> FeedToken:
+    token = get_own_feed_token(current_user, token_id)
+    if token is None:
+        abort(404)
+    return token
+
+
+def _confirm_page(token: FeedToken, action: str, filters: CalendarFilters) -> Any:
+    return render_template(
+        "feeds/subscribe_confirm.html",
+        token=token,
+        action=action,
+        form=FeedTokenActionForm(formdata=None),
+        filter_args=filter_args(filters),
+    )
+
+
+def _refused(error: FeedTokenError) -> Any:
+    flash(_token_messages()[error.code], "error")
+    return redirect(url_for("subscribe.subscribe_page", _anchor="personal-feeds"))
+
+
+@bp.route("/subscribe/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int) -> Any:
+    token = _own_token(token_id)
+    form = FeedTokenActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not form.is_confirmed and token.revoked_dt is None:
+        return _confirm_page(token, "revoke", _feed_filters(request.form))
+    try:
+        revoke_feed_token(token, actor=current_user, now=utcnow())
+    except FeedTokenError as error:
+        return _refused(error)
+    db.session.commit()
+    flash(
+        _(
+            "The link “%(label)s” is revoked: calendars that use it get no more updates.",
+            label=token.label,
+        ),
+        "success",
+    )
+    return redirect(url_for("subscribe.subscribe_page", _anchor="personal-feeds"))
+
+
+@bp.route("/subscribe/tokens/<int:token_id>/rotate", methods=["POST"])
+@login_required
+@limiter.limit("30 per hour")
+def rotate_token(token_id: int) -> Any:
+    token = _own_token(token_id)
+    form = FeedTokenActionForm()
+    filters = _feed_filters(request.form)
+    if not form.validate_on_submit():
+        abort(400)
+    if not form.is_confirmed and token.revoked_dt is None:
+        return _confirm_page(token, "rotate", filters)
+    try:
+        successor, raw = rotate_feed_token(token, actor=current_user, now=utcnow())
+    except FeedTokenError as error:
+        return _refused(error)
+    db.session.commit()
+    return _render(filters, revealed=(successor, raw))

@@ -1,0 +1,1 @@
+"""Tests of the feeds package: tokens, the subscribe page, the feed views."""

@@ -1,0 +1,447 @@
+"""The subscribe page: public links, the filter builder, and a member's own feed links."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from app.core.db import db
+from app.directory.models import Theme
+from app.feeds.models import FeedToken
+from app.feeds.tokens import create_feed_token, resolve_feed_token
+from tests.fixtures.builders import NOW
+from tests.fixtures.database import IsolatedClient
+
+pytestmark = pytest.mark.integration
+
+BASE = "http://vertskap.test"
+PUBLIC = BASE + "/feeds/public.ics"
+GOOGLE = "https://calendar.google.com/calendar/r?cid="
+OUTLOOK = "https://outlook.live.com/calendar/0/addfromweb?url="
+_PRIVATE = re.compile(r"/feeds/([A-Za-z0-9_-]{43})\.ics")
+
+
+@pytest.fixture
+def app_settings() -> dict[str, Any]:
+    return {"DEFAULT_LOCALE": "en"}
+
+
+@pytest.fixture
+def client(app: Flask) -> IsolatedClient:
+    client = IsolatedClient(app, app.response_class, use_cookies=True)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def member(create_user):
+    return create_user("mats@example.org", name="Mats Member", locale="en")
+
+
+@pytest.fixture
+def member_client(client, member, login):
+    login(member)
+    return client
+
+
+class _Page(HTMLParser):
+    """What a test needs of the page: link targets by class, field values by id, forms."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: dict[str, list[str]] = {}
+        self.values: dict[str, str] = {}
+        self.forms: list[str] = []
+        self.row_labels: list[str] = []
+        self._in_label = False
+        self.lang = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "html":
+            self.lang = a.get("lang", "")
+        elif tag == "a":
+            for cls in a.get("class", "").split():
+                self.links.setdefault(cls, []).append(a["href"])
+        elif tag == "input" and a.get("id"):
+            self.values[a["id"]] = a.get("value", "")
+        elif tag == "form":
+            self.forms.append(a.get("action", ""))
+        elif tag == "th" and "feed-token__label" in a.get("class", ""):
+            self._in_label = True
+            self.row_labels.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "th":
+            self._in_label = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_label:
+            self.row_labels[-1] += data.strip()
+
+
+def _read(response: Any, status: int = 200) -> tuple[_Page, str]:
+    html = response.get_data(as_text=True)
+    assert response.status_code == status, html[:2000]
+    page = _Page()
+    page.feed(html)
+    return page, html
+
+
+def _links(page: _Page, id: str) -> dict[str, str]:
+    return {
+        "url": page.values[f"feed-url-{id}"],
+        "webcal": page.links["subscribe-link--webcal"][0 if id != "public" else -1],
+        "google": page.links["subscribe-link--google"][0 if id != "public" else -1],
+        "outlook": page.links["subscribe-link--outlook"][0 if id != "public" else -1],
+    }
+
+
+def _tokens() -> list[tuple[str, bool]]:
+    rows = db.session.scalars(sa.select(FeedToken).order_by(FeedToken.id))
+    return [(t.label, t.revoked_dt is not None) for t in rows]
+
+
+# ---- everyone ----------------------------------------------------------------
+
+
+def test_subscribe_page_gives_anonymous_visitors_the_public_links(client):
+    page, html = _read(client.get("/subscribe"))
+
+    assert _links(page, "public") == {
+        "url": PUBLIC,
+        "webcal": "webcal://vertskap.test/feeds/public.ics",
+        "google": GOOGLE + "webcal%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics",
+        "outlook": OUTLOOK
+        + "http%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics"
+        + "&name=Vertskap%20%E2%80%93%20public%20calendar",
+    }
+    assert "/subscribe#public-feed" in page.forms
+    assert "/subscribe/tokens#new-feed" not in page.forms
+    assert "Log in to get yours" in html
+    assert "Subscribe or download?" in html
+
+
+def test_subscribe_page_links_to_the_existing_public_feed(client):
+    page, _html = _read(client.get("/subscribe"))
+
+    response = client.get(urlsplit(page.values["feed-url-public"]).path)
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+
+
+def test_subscribe_page_renders_in_norwegian(client):
+    page, _html = _read(client.get("/subscribe", headers={"Accept-Language": "nb"}))
+
+    assert page.lang == "nb"
+    assert page.values["feed-url-public"] == PUBLIC
+
+
+def test_subscribe_page_builds_filtered_links_from_the_query(client):
+    theme = Theme(slug="energy", name_nb="Energi", name_en="Energy")
+    db.session.add(theme)
+    db.session.commit()
+
+    page, _html = _read(
+        client.get(
+            f"/subscribe?kind=visit&kind=event&kind=bogus&theme={theme.id}"
+            "&initiative=abc&q=free+text"
+        )
+    )
+
+    query = f"?theme={theme.id}&kind=event&kind=visit"
+    assert _links(page, "public") == {
+        "url": PUBLIC + query,
+        "webcal": "webcal://vertskap.test/feeds/public.ics" + query,
+        "google": GOOGLE
+        + "webcal%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics"
+        + f"%3Ftheme%3D{theme.id}%26kind%3Devent%26kind%3Dvisit",
+        "outlook": OUTLOOK
+        + "http%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics"
+        + f"%3Ftheme%3D{theme.id}%26kind%3Devent%26kind%3Dvisit"
+        + "&name=Vertskap%20%E2%80%93%20public%20calendar",
+    }
+
+
+def test_anonymous_visitors_cannot_create_links(client):
+    response = client.post("/subscribe/tokens", data={"label": "Phone"})
+
+    assert response.status_code == 302
+    assert urlsplit(response.location).path == "/login"
+    assert _tokens() == []
+
+
+# ---- a member's own links ----------------------------------------------------
+
+
+def test_member_creates_a_link_shown_once_and_never_again(member_client, member):
+    page, html = _read(member_client.post("/subscribe/tokens", data={"label": "Phone"}))
+    response = member_client.get("/subscribe")
+    again, html_again = _read(response)
+
+    (raw,) = set(_PRIVATE.findall(html))
+    assert page.values["feed-url-new"] == f"{BASE}/feeds/{raw}.ics"
+    assert _links(page, "new")["webcal"] == f"webcal://vertskap.test/feeds/{raw}.ics"
+    assert resolve_feed_token(raw, now=NOW) is member
+    assert raw not in html_again
+    assert "feed-url-new" not in again.values
+    assert again.row_labels == ["Phone"]
+    assert _tokens() == [("Phone", False)]
+
+
+def test_the_page_showing_a_new_link_is_not_stored(member_client):
+    response = member_client.post("/subscribe/tokens", data={"label": "Phone"})
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_new_link_serves_the_members_private_feed(member_client):
+    page, _html = _read(
+        member_client.post("/subscribe/tokens", data={"label": "Phone"})
+    )
+
+    response = member_client.get(urlsplit(page.values["feed-url-new"]).path)
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+
+
+def test_member_creates_a_filtered_link(member_client):
+    page, _html = _read(
+        member_client.post(
+            "/subscribe/tokens",
+            data={"label": "Events only", "kind": ["event", "nonsense"]},
+        )
+    )
+
+    url = page.values["feed-url-new"]
+    assert _PRIVATE.search(url) is not None
+    assert url.endswith(".ics?kind=event")
+
+
+@pytest.mark.parametrize(
+    ("label", "message"),
+    [
+        ("", "This field is required."),
+        ("   ", "This field is required."),
+        ("x" * 101, "Use at most 100 characters."),
+        (
+            "phone",
+            "You already have a personal link with this name. Choose another name.",
+        ),
+    ],
+)
+def test_bad_labels_are_refused_with_a_clear_message(
+    member_client, member, label, message
+):
+    create_feed_token(member, label="Phone", now=NOW)
+    db.session.commit()
+
+    page, html = _read(
+        member_client.post("/subscribe/tokens", data={"label": label}), status=422
+    )
+
+    assert f'<p class="error" id="label-error">{message}</p>' in html
+    assert "feed-url-new" not in page.values
+    assert _tokens() == [("Phone", False)]
+
+
+def test_member_at_the_cap_is_told_to_revoke_first(member_client, member):
+    for n in range(10):
+        create_feed_token(member, label=f"Device {n}", now=NOW)
+    db.session.commit()
+
+    page, html = _read(member_client.get("/subscribe"))
+    _refused, refused_html = _read(
+        member_client.post("/subscribe/tokens", data={"label": "Eleven"}), status=422
+    )
+
+    assert "/subscribe/tokens#new-feed" not in page.forms
+    assert "You have 10 personal links, the most allowed." in html
+    assert (
+        '<p id="new-feed" class="feed-tokens-cap error" role="alert">'
+        "You have 10 personal links, the most allowed." in refused_html
+    )
+    assert len(_tokens()) == 10
+
+
+def test_revoke_asks_first_then_revokes(member_client, member):
+    token, raw = create_feed_token(member, label="Phone", now=NOW)
+    db.session.commit()
+    path = f"/subscribe/tokens/{token.id}/revoke"
+
+    _ask, ask_html = _read(member_client.post(path))
+    asked = _tokens()
+    done = member_client.post(path, data={"confirm": "yes"})
+    _after, after_html = _read(member_client.get("/subscribe"))
+
+    assert "Revoke the link “Phone”?" in ask_html
+    assert asked == [("Phone", False)]
+    assert (done.status_code, done.location) == (302, "/subscribe#personal-feeds")
+    assert _tokens() == [("Phone", True)]
+    assert resolve_feed_token(raw, now=NOW) is None
+    assert (
+        "The link “Phone” is revoked: calendars that use it get no more updates."
+        in after_html
+    )
+
+
+def test_revoked_link_answers_404(member_client, member):
+    token, raw = create_feed_token(member, label="Phone", now=NOW)
+    db.session.commit()
+
+    before = member_client.get(f"/feeds/{raw}.ics").status_code
+    member_client.post(f"/subscribe/tokens/{token.id}/revoke", data={"confirm": "yes"})
+    after = member_client.get(f"/feeds/{raw}.ics").status_code
+
+    assert (before, after) == (200, 404)
+
+
+def test_rotate_asks_first_then_shows_the_new_link_once(member_client, member):
+    token, old_raw = create_feed_token(member, label="Phone", now=NOW)
+    db.session.commit()
+    path = f"/subscribe/tokens/{token.id}/rotate"
+
+    _ask, ask_html = _read(member_client.post(path, data={"kind": "event"}))
+    asked = _tokens()
+    response = member_client.post(path, data={"confirm": "yes", "kind": "event"})
+    page, _html = _read(response)
+
+    new_raw = _PRIVATE.search(page.values["feed-url-new"]).group(1)
+    assert "Replace the link “Phone”?" in ask_html
+    assert 'name="kind" value="event"' in ask_html
+    assert asked == [("Phone", False)]
+    assert response.headers["Cache-Control"] == "no-store"
+    assert page.values["feed-url-new"].endswith(".ics?kind=event")
+    assert _tokens() == [("Phone", True), ("Phone", False)]
+    assert resolve_feed_token(old_raw, now=NOW) is None
+    assert resolve_feed_token(new_raw, now=NOW) is member
+
+
+def test_acting_on_a_revoked_link_says_so(member_client, member):
+    token, _raw = create_feed_token(member, label="Phone", now=NOW)
+    db.session.commit()
+    member_client.post(f"/subscribe/tokens/{token.id}/revoke", data={"confirm": "yes"})
+
+    again = member_client.post(f"/subscribe/tokens/{token.id}/rotate")
+    _page, html = _read(member_client.get("/subscribe"))
+
+    assert again.status_code == 302
+    assert "This link is already revoked." in html
+    assert _tokens() == [("Phone", True)]
+
+
+@pytest.mark.parametrize("action", ["revoke", "rotate"])
+def test_another_members_link_cannot_be_touched(member_client, create_user, action):
+    other = create_user("other@example.org")
+    token, raw = create_feed_token(other, label="Theirs", now=NOW)
+    db.session.commit()
+
+    response = member_client.post(
+        f"/subscribe/tokens/{token.id}/{action}", data={"confirm": "yes"}
+    )
+
+    assert response.status_code == 404
+    assert _tokens() == [("Theirs", False)]
+    assert resolve_feed_token(raw, now=NOW) is other
+
+
+def test_page_lists_only_the_members_own_links(member_client, member, create_user):
+    create_feed_token(create_user(), label="Theirs", now=NOW)
+    create_feed_token(member, label="Mine", now=NOW)
+    db.session.commit()
+
+    page, _html = _read(member_client.get("/subscribe"))
+
+    assert page.row_labels == ["Mine"]
+
+
+# ---- CSRF --------------------------------------------------------------------
+
+
+class TestWithCsrf:
+    @pytest.fixture
+    def app_settings(self) -> dict[str, Any]:
+        return {"DEFAULT_LOCALE": "en", "WTF_CSRF_ENABLED": True}
+
+    @staticmethod
+    def _csrf(client: Any) -> str:
+        html = client.get("/subscribe").get_data(as_text=True)
+        return re.findall(
+            r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html
+        )[-1]
+
+    @pytest.fixture
+    def member_client(self, client, member, sign_in_client):
+        return sign_in_client(client, member)
+
+    @pytest.fixture
+    def sign_in_client(self):
+        def _sign_in(client, user):
+            with client.session_transaction() as session:
+                session["_user_id"] = user.get_id()
+                session["_fresh"] = True
+            return client
+
+        return _sign_in
+
+    def test_posts_without_a_csrf_token_are_refused(self, member_client, member):
+        token, _raw = create_feed_token(member, label="Phone", now=NOW)
+        db.session.commit()
+
+        refused = [
+            member_client.post(path, data=data).status_code
+            for path, data in (
+                ("/subscribe/tokens", {"label": "Laptop"}),
+                (f"/subscribe/tokens/{token.id}/revoke", {"confirm": "yes"}),
+                (f"/subscribe/tokens/{token.id}/rotate", {"confirm": "yes"}),
+            )
+        ]
+
+        assert refused == [400, 400, 400]
+        assert _tokens() == [("Phone", False)]
+
+    def test_posts_with_the_pages_csrf_token_work(self, member_client, member):
+        token, _raw = create_feed_token(member, label="Phone", now=NOW)
+        db.session.commit()
+        csrf = self._csrf(member_client)
+
+        created = member_client.post(
+            "/subscribe/tokens", data={"label": "Laptop", "csrf_token": csrf}
+        )
+        revoked = member_client.post(
+            f"/subscribe/tokens/{token.id}/revoke",
+            data={"confirm": "yes", "csrf_token": csrf},
+        )
+
+        assert (created.status_code, revoked.status_code) == (200, 302)
+        assert _tokens() == [("Phone", True), ("Laptop", False)]
+
+
+def test_a_new_link_never_reaches_the_log(member_client, caplog):
+    caplog.set_level("DEBUG")
+
+    _page, html = _read(
+        member_client.post("/subscribe/tokens", data={"label": "Phone"})
+    )
+    (raw,) = set(_PRIVATE.findall(html))
+    member_client.get(f"/feeds/{raw}.ics")
+
+    assert raw not in caplog.text
+
+
+def test_labels_are_shown_as_text(member_client):
+    label = '<script>alert("x")</script>'
+
+    _page, html = _read(member_client.post("/subscribe/tokens", data={"label": label}))
+
+    assert label not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
