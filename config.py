@@ -66,6 +66,22 @@ class Config:
     MODERATORS_NOTICE_MINUTES = 10
     #: Minutes between runs of the purge of submissions never confirmed.
     SUBMISSION_PURGE_MINUTES = 60
+    #: iCal feeds show items from this many days back, and everything ahead; a
+    #: recurring series reaching into that window is published whole.
+    FEED_WINDOW_DAYS_BACK = 90
+    #: Days a cancelled item stays in the feeds, marked STATUS:CANCELLED, after
+    #: its last change, so subscribed calendars learn of the cancellation.
+    FEED_CANCELLED_DAYS = 30
+    #: Minutes between refreshes that feeds suggest to calendar clients
+    #: (REFRESH-INTERVAL and X-PUBLISHED-TTL).
+    FEED_REFRESH_MINUTES = 60
+    #: Seconds a feed may be cached (Cache-Control max-age): public for the
+    #: public feed, so a CDN can serve it; private for token and visit feeds.
+    FEED_MAX_AGE = 900
+    #: Feed fetches allowed per client address (Flask-Limiter syntax).
+    FEED_RATE_LIMIT = "120 per minute"
+    #: Fetches allowed per private feed link, counted by the hash of its token.
+    PRIVATE_FEED_RATE_LIMIT = "60 per minute"
 
 
 #: Settings that must be set, and not left empty, outside development and testing.

@@ -37,6 +37,8 @@ from app.delegations.planner.views import bp as planner_bp
 from app.delegations.programme.views import bp as programme_bp
 from app.delegations.views import bp as delegations_bp
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.feeds.subscribe_views import bp as subscribe_bp
+from app.feeds.views import bp as feeds_bp
 from app.outbox.views import bp as outbox_bp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -251,6 +253,8 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(submissions_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(subscribe_bp)
     app.register_blueprint(outbox_bp)
     for blueprint in (
         delegations_bp,

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -60,6 +61,7 @@ from app.directory.services import (
     initiative_options,
     organisation_options,
 )
+from app.feeds.http import CachePolicy, calendar_response
 
 bp = Blueprint("events", __name__)
 
@@ -101,13 +103,13 @@ def show_event(event_id: int) -> str:
 @bp.route("/events/<int:event_id>.ics")
 def event_ics(event_id: int) -> Response:
     event = _visible_event(event_id)
-    body = build_event_ics(event, language=_language())
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="event-{event.id}.ics"'
+    return calendar_response(
+        build_event_ics(event, language=_language()),
+        filename=f"event-{event.id}.ics",
+        cache=CachePolicy("private", current_app.config["FEED_MAX_AGE"]),
+        last_modified=event.updated_dt,
+        disposition="attachment",
     )
-    return response
 
 
 @bp.route("/events/new", methods=["GET", "POST"])

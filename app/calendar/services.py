@@ -343,7 +343,7 @@ def _matcher(filters: CalendarFilters) -> Callable[..., bool]:
     return lambda *texts: any(needle in _folded(text or "") for text in texts)
 
 
-def _window_events(
+def window_events(
     audience: Audience,
     window_start: datetime,
     window_end: datetime,
@@ -372,7 +372,7 @@ def _window_events(
     ]
 
 
-def _window_programme(
+def window_programme(
     audience: Audience,
     window_start: datetime,
     window_end: datetime,
@@ -417,7 +417,7 @@ def _window_programme(
     ]
 
 
-def _window_visits(
+def window_visits(
     audience: Audience,
     window_start: datetime,
     window_end: datetime,
@@ -479,17 +479,17 @@ def list_window(
     filters = filters or CalendarFilters()
     entries: list[CalendarEntry] = []
     if filters.shows(EntryKind.event):
-        for event in _window_events(audience, window_start, window_end, filters):
+        for event in window_events(audience, window_start, window_end, filters):
             entries.extend(_event_occurrences(event, window_start, window_end))
     if filters.shows(EntryKind.programme):
         entries.extend(
             _programme_entry(item)
-            for item in _window_programme(audience, window_start, window_end, filters)
+            for item in window_programme(audience, window_start, window_end, filters)
         )
     if filters.shows(EntryKind.visit):
         entries.extend(
             _visit_entry(visit)
-            for visit in _window_visits(audience, window_start, window_end, filters)
+            for visit in window_visits(audience, window_start, window_end, filters)
         )
     entries.sort(key=lambda e: (e.start_dt, _KIND_ORDER[e.kind], e.id))
     return entries

@@ -1,0 +1,182 @@
+"""Subscribable iCal feeds: the public feed, private token feeds and a visit's programme."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, current_app, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
+from flask_login import current_user
+
+from app.calendar.ical import PRODID
+from app.calendar.views import filters_from
+from app.core.db import db, utcnow
+from app.core.i18n import LOCALES, babel_locale, select_language
+from app.core.security import hash_token
+from app.core.visibility import Audience, audience_for
+from app.delegations.services import get_visible_delegation
+from app.extensions import limiter
+from app.feeds.http import CachePolicy, calendar_response
+from app.feeds.services import (
+    FeedContent,
+    collect_feed,
+    feed_bytes,
+    visit_programme_content,
+)
+from app.feeds.tokens import resolve_feed_token
+
+bp = Blueprint("feeds", __name__)
+
+#: Same length cap as `resolve_feed_token` hashes: a forged megabyte costs no more.
+_MAX_HASHED = 64
+
+
+def _address_limit() -> str:
+    return str(current_app.config["FEED_RATE_LIMIT"])
+
+
+def _token_limit() -> str:
+    return str(current_app.config["PRIVATE_FEED_RATE_LIMIT"])
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_requests(error: RateLimitExceeded) -> Response:
+    """Answer a breached feed limit in plain text, the same whatever the token.
+
+    The site's HTML error page would start a session and echo the path (and
+    so a private feed's token) in its language switcher.
+    """
+    response = Response("Too many requests\n", status=429, content_type="text/plain")
+    response.headers["Retry-After"] = str(error.limit.limit.get_expiry())
+    return response
+
+
+def _token_key() -> str:
+    """Count fetches per token by its hash: the raw token never reaches the limiter's storage or logs."""
+    raw = (request.view_args or {}).get("token", "")
+    return "feed-token:" + hash_token(str(raw)[:_MAX_HASHED])
+
+
+@bp.route("/feeds/public.ics", methods=["GET"])
+@limiter.limit(_address_limit)
+def public_feed() -> Response:
+    # Reads neither the user nor the session: one answer for everyone, which
+    # a CDN may cache (varying by language and coding only).
+    language = _request_language()
+    with force_locale(babel_locale(language)):
+        name = _("Vertskap – public calendar")
+    return _feed_response(
+        Audience.public,
+        language=language,
+        name=name,
+        filename="public.ics",
+        scope="public",
+        vary=("Accept-Language",),
+    )
+
+
+@bp.route("/feeds/<token>.ics", methods=["GET"])
+@limiter.limit(_address_limit)
+@limiter.limit(_token_limit, key_func=_token_key)
+def private_feed(token: str) -> Response:
+    now = utcnow()
+    owner = resolve_feed_token(token, now=now)
+    if owner is None:
+        # The same answer for unknown, malformed and revoked tokens, and for
+        # deactivated owners: nothing tells them apart.
+        return Response("Not found\n", status=404, content_type="text/plain")
+    db.session.commit()  # last_used_dt, written at most once an hour
+    audience = audience_for(owner)
+    with force_locale(babel_locale(owner.locale)):
+        name = _feed_name(audience)
+    return _feed_response(
+        audience,
+        language=owner.locale,
+        name=name,
+        filename="vertskap.ics",
+        scope="private",
+    )
+
+
+@bp.route("/visits/<int:delegation_id>/programme.ics", methods=["GET"])
+@limiter.limit(_address_limit)
+def visit_feed(delegation_id: int) -> Response:
+    audience = audience_for(current_user)
+    visit = get_visible_delegation(delegation_id, audience)
+    language = select_language()
+    content = visit_programme_content(visit, audience, language=language)
+    with force_locale(babel_locale(language)):
+        name = _("Programme: %(title)s", title=visit.title)
+    return _respond(
+        content,
+        name=name,
+        filename=f"visit-{visit.id}-programme.ics",
+        scope="private",
+    )
+
+
+def _feed_name(audience: Audience) -> str:
+    if audience is Audience.staff:
+        return _("Vertskap – internal calendar")
+    return _("Vertskap – International Forum")
+
+
+def _request_language() -> str:
+    """Return the language asked for by `lang`, else by Accept-Language, else the default."""
+    asked = request.args.get("lang", "")
+    if asked in LOCALES:
+        return asked
+    best = request.accept_languages.best_match(["nb", "no", "nn", "en"])
+    if best in {"no", "nn"}:
+        return "nb"
+    return best or str(current_app.config["DEFAULT_LOCALE"])
+
+
+def _feed_response(
+    audience: Audience,
+    *,
+    language: str,
+    name: str,
+    filename: str,
+    scope: str,
+    vary: tuple[str, ...] = (),
+) -> Response:
+    config = current_app.config
+    now = utcnow()
+    content = collect_feed(
+        audience,
+        filters=filters_from(request.args),
+        window_start=_window_start(now),
+        now=now,
+        language=language,
+        keep_cancelled=timedelta(days=config["FEED_CANCELLED_DAYS"]),
+    )
+    return _respond(content, name=name, filename=filename, scope=scope, vary=vary)
+
+
+def _window_start(now: datetime) -> datetime:
+    return now - timedelta(days=current_app.config["FEED_WINDOW_DAYS_BACK"])
+
+
+def _respond(
+    content: FeedContent,
+    *,
+    name: str,
+    filename: str,
+    scope: str,
+    vary: tuple[str, ...] = (),
+) -> Response:
+    config = current_app.config
+    refresh = timedelta(minutes=config["FEED_REFRESH_MINUTES"])
+    body = feed_bytes(content.items, name=name, prodid=PRODID, refresh=refresh)
+    return calendar_response(
+        body,
+        filename=filename,
+        cache=CachePolicy(
+            "public" if scope == "public" else "private", config["FEED_MAX_AGE"]
+        ),
+        last_modified=content.last_change,
+        vary=vary,
+    )
