@@ -1,0 +1,372 @@
+"""Benchmark the public iCal feed against nginx serving the same bytes (issue 5).
+
+Seeds a fresh SQLite database with demo-like calendar items (10,000 by default),
+serves the app with gunicorn (gthread workers) and the feed's bytes with nginx as
+a static file, then measures with wrk:
+
+- the time of the first GET after one item changed (a full rebuild);
+- full GETs per second of the unchanged feed, app and nginx;
+- 304 answers per second (If-None-Match), app and nginx;
+- the resident memory of each gunicorn worker afterwards.
+
+Usage: `make bench` or `.venv/bin/python bench/feeds.py --items 10000`.
+Needs `gunicorn` (dev extra), and Debian's `nginx-light` and `wrk` on PATH
+(`apt-get install nginx-light wrk`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+#: Share of the items that are events; the rest are visits with programme items.
+EVENT_SHARE = 0.8
+PROGRAMME_ITEMS_PER_VISIT = 4
+TITLES = (
+    "Møte i Internasjonalt forum",
+    "Frokostseminar om nordisk samarbeid",
+    "India 2011: arbeidsgruppemøte",
+    "Delegasjon fra Hamburg: havvind og fornybar energi",
+    "Olavsfestdagene: internasjonalt program",
+    "Gjesteforelesning ved NTNU",
+)
+PLACES = (
+    "Trondheim rådhus, Storsal, Munkegata 1",
+    "NTNU Gløshaugen, Høgskoleringen 1",
+    "Scandic Nidelven, Havnegata 1",
+    "Trondheim folkebibliotek",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _environment(database_url: str, base_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "VERTSKAP_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": database_url,
+        "MAIL_FROM": "vertskap@bench.invalid",
+        "PUBLIC_BASE_URL": base_url,
+        # One client address makes every request: keep the limiter in the path
+        # but out of the way.
+        "FEED_RATE_LIMIT": "10000000 per minute",
+    }
+
+
+def seed(database_url: str, items: int, now: datetime) -> None:
+    """Build the schema with the migrations and add `items` calendar items."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.calendar.models import Event, EventStatus
+    from app.core.db import db
+    from app.core.visibility import Visibility
+    from app.delegations.models import (
+        Delegation,
+        DelegationStatus,
+        Direction,
+        ProgrammeItem,
+        ProtocolLevel,
+    )
+
+    app = create_app({"VERTSKAP_ENV": "testing", "DATABASE_URL": database_url})
+    with app.app_context():
+        upgrade()
+        events = int(items * EVENT_SHARE)
+        start = now - timedelta(days=60)
+        for n in range(events):
+            begin = start + timedelta(hours=7 * n)
+            db.session.add(
+                Event(
+                    title=f"{TITLES[n % len(TITLES)]} #{n}",
+                    description="Et møte om **internasjonalt samarbeid** i Trondheim. "
+                    * 4,
+                    start_dt=begin,
+                    end_dt=begin + timedelta(hours=2),
+                    timezone="Europe/Oslo",
+                    location=PLACES[n % len(PLACES)],
+                    visibility=Visibility.public,
+                    status=EventStatus.cancelled
+                    if n % 50 == 0
+                    else EventStatus.confirmed,
+                    rrule="FREQ=WEEKLY;COUNT=10" if n % 40 == 0 else "",
+                )
+            )
+            if n % 1000 == 999:
+                db.session.flush()
+        visits = (items - events) // (PROGRAMME_ITEMS_PER_VISIT + 1)
+        for n in range(visits):
+            arrival = start + timedelta(days=n % 400, hours=8)
+            visit = Delegation(
+                title=f"Delegasjon #{n}",
+                direction=Direction.incoming,
+                country="DE",
+                protocol_level=ProtocolLevel.professional,
+                arrival_dt=arrival,
+                departure_dt=arrival + timedelta(days=2),
+                status=DelegationStatus.confirmed,
+                visibility=Visibility.public,
+            )
+            db.session.add(visit)
+            for k in range(PROGRAMME_ITEMS_PER_VISIT):
+                begin = arrival + timedelta(hours=2 * k + 1)
+                db.session.add(
+                    ProgrammeItem(
+                        title=f"Programpunkt {k + 1} for delegasjon #{n}",
+                        delegation=visit,
+                        start_dt=begin,
+                        end_dt=begin + timedelta(hours=1),
+                        location=PLACES[k % len(PLACES)],
+                        visibility=Visibility.public,
+                    )
+                )
+        db.session.commit()
+
+
+def touch_one_event(database_url: str, n: int) -> None:
+    """Change one event's title through the app, as an edit would."""
+    from app import create_app
+    from app.calendar.models import Event
+    from app.core.db import db, utcnow
+
+    app = create_app({"VERTSKAP_ENV": "testing", "DATABASE_URL": database_url})
+    with app.app_context():
+        event = db.session.scalars(db.select(Event).order_by(Event.id).limit(1)).one()
+        event.title = f"{TITLES[0]} (endret {n})"
+        event.updated_dt = utcnow()
+        db.session.commit()
+
+
+@contextmanager
+def gunicorn(
+    env: dict[str, str], port: int, workers: int, threads: int
+) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--worker-class",
+            "gthread",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--graceful-timeout",
+            "5",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/feeds/public.ics", timeout=60)
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            # Workers still building answers for wrk's last connections.
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def nginx(root: Path, port: int) -> Iterator[None]:
+    conf = root / "nginx.conf"
+    conf.write_text(
+        f"""
+worker_processes 2;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+daemon off;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  types {{ text/calendar ics; }}
+  client_body_temp_path {root}/nginx-temp;
+  proxy_temp_path {root}/nginx-temp;
+  fastcgi_temp_path {root}/nginx-temp;
+  uwsgi_temp_path {root}/nginx-temp;
+  scgi_temp_path {root}/nginx-temp;
+  sendfile on;
+  server {{
+    listen 127.0.0.1:{port};
+    root {root}/static;
+    etag on;
+  }}
+}}
+"""
+    )
+    (root / "nginx-temp").mkdir(exist_ok=True)
+    process = subprocess.Popen(
+        [shutil.which("nginx") or "nginx", "-c", str(conf), "-p", str(root)],
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/public.ics", timeout=20)
+        yield
+    finally:
+        process.send_signal(signal.SIGQUIT)
+        process.wait(timeout=20)
+
+
+def _wait_for(url: str, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as answer:  # noqa: S310 - loopback
+                answer.read()
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def fetch(
+    url: str, headers: dict[str, str] | None = None
+) -> tuple[bytes, dict[str, str], float]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback
+    began = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=120) as answer:  # noqa: S310 - loopback
+        body = answer.read()
+        return body, dict(answer.headers), time.perf_counter() - began
+
+
+def wrk(
+    url: str, *, seconds: int, connections: int, threads: int, etag: str | None = None
+) -> float:
+    """Return requests per second wrk measured for `url`."""
+    command = [
+        shutil.which("wrk") or "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+    ]
+    if etag:
+        command += ["-H", f"If-None-Match: {etag}"]
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True
+    ).stdout
+    found = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if found is None:
+        raise RuntimeError(output)
+    if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        raise RuntimeError(f"errors while measuring {url}:\n{output}")
+    return float(found.group(1))
+
+
+def worker_memory(master: int) -> list[float]:
+    """Return the resident memory of each worker of a gunicorn master, in MB."""
+    result = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master}$", text, re.M):
+            rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
+            if rss:
+                result.append(int(rss.group(1)) / 1024)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="vertskap-bench-") as tmp:
+        root = Path(tmp)
+        database_url = f"sqlite:///{root / 'bench.db'}"
+        now = datetime.now(UTC).replace(microsecond=0)
+        began = time.perf_counter()
+        seed(database_url, args.items, now)
+        print(f"seeded {args.items} items in {time.perf_counter() - began:.1f} s")
+
+        app_port, nginx_port = _free_port(), _free_port()
+        app_url = f"http://127.0.0.1:{app_port}/feeds/public.ics"
+        env = _environment(database_url, f"http://127.0.0.1:{app_port}")
+        with gunicorn(env, app_port, args.workers, args.threads) as master:
+            body, headers, first = fetch(app_url)
+            print(
+                f"feed: {len(body) / 1e6:.1f} MB, {body.count(b'BEGIN:VEVENT')} VEVENTs; cold first GET {first * 1000:.0f} ms"
+            )
+
+            rebuilds = []
+            for n in range(5):
+                touch_one_event(database_url, n)
+                _, _, elapsed = fetch(app_url)
+                rebuilds.append(elapsed * 1000)
+            body, headers, _ = fetch(app_url)
+            etag = headers.get("ETag", "")
+
+            static = root / "static"
+            static.mkdir()
+            # nginx's workers drop root: let them read the file.
+            root.chmod(0o755)
+            static.chmod(0o755)
+            (static / "public.ics").write_bytes(body)
+            nginx_url = f"http://127.0.0.1:{nginx_port}/public.ics"
+            with nginx(root, nginx_port):
+                _, nginx_headers, _ = fetch(nginx_url)
+                measure = {
+                    "seconds": args.seconds,
+                    "connections": args.connections,
+                    "threads": 2,
+                }
+                app_full = wrk(app_url, **measure)
+                nginx_full = wrk(nginx_url, **measure)
+                app_304 = wrk(app_url, etag=etag, **measure)
+                nginx_304 = wrk(nginx_url, etag=nginx_headers.get("ETag"), **measure)
+            memory = worker_memory(master.pid)
+
+    print()
+    print(f"{'figure':44} {'app':>12} {'nginx':>12} {'target':>22}")
+    print(
+        f"{'full rebuild after one change (median ms)':44} {statistics.median(rebuilds):12.0f} {'':>12} {'< 100 ms':>22}"
+    )
+    print(
+        f"{'full GET, unchanged feed (req/s)':44} {app_full:12.0f} {nginx_full:12.0f} {f'>= {0.7 * nginx_full:.0f} (0.7 x nginx)':>22}"
+    )
+    print(
+        f"{'304 Not Modified (req/s)':44} {app_304:12.0f} {nginx_304:12.0f} {'>= 8000':>22}"
+    )
+    print(
+        f"{'worker memory (MB, max)':44} {max(memory, default=0):12.0f} {'':>12} {'< 300 MB':>22}"
+    )
+    print(f"\nrebuilds (ms): {', '.join(f'{value:.0f}' for value in rebuilds)}")
+
+
+if __name__ == "__main__":
+    main()
