@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import g
 
 from app.auth.models import Role
@@ -20,6 +17,7 @@ from app.delegations.models import DelegationStatus
 from app.directory.models import Initiative, Theme
 from tests.calendar.pages import ShownEntry, shown_count, shown_entries, shown_titles
 from tests.fixtures.builders import NOW
+from tests.fixtures.queries import count_statements
 
 pytestmark = pytest.mark.integration
 
@@ -438,20 +436,6 @@ def test_grid_views_allow_fullcalendars_style_element_by_nonce(client: Any) -> N
     assert again != policy
 
 
-@contextmanager
-def _count_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", _record)
-
-
 @pytest.fixture
 def fill_month(
     create_organisation: Any,
@@ -490,11 +474,11 @@ def test_calendar_query_count_does_not_grow_with_entries(
     db.session.remove()
     g.pop("_login_user", None)
 
-    with _count_statements() as page_statements:
+    with count_statements() as page_statements:
         html = _get(client, "/calendar?view=list")
     db.session.remove()
     g.pop("_login_user", None)
-    with _count_statements() as json_statements:
+    with count_statements() as json_statements:
         feed = client.get("/calendar/entries.json?start=2026-11-01&end=2026-12-01")
 
     # One event, five Mondays of the weekly series, one visit, one item per i.

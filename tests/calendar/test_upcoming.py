@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import g
 
 from app.auth.models import Role
@@ -19,6 +16,7 @@ from app.delegations.models import DelegationStatus
 from app.directory.models import City, CityRelation, Venue
 from tests.calendar.pages import ShownEntry, shown_count, shown_entries, shown_titles
 from tests.fixtures.builders import NOW
+from tests.fixtures.queries import count_statements
 
 pytestmark = pytest.mark.integration
 
@@ -232,20 +230,6 @@ def test_upcoming_shows_cancelled_items_marked(
     assert html.count('class="badge badge--cancelled"') == 3
 
 
-@contextmanager
-def _count_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", _record)
-
-
 @pytest.fixture
 def fill_calendar(
     create_organisation: Any,
@@ -290,7 +274,7 @@ def test_upcoming_query_count_does_not_grow_with_items(
     db.session.remove()
     g.pop("_login_user", None)
 
-    with _count_statements() as statements:
+    with count_statements() as statements:
         html = _get(client, "/upcoming")
 
     assert len(shown_titles(html)) == 3 * n
@@ -310,7 +294,7 @@ def test_home_query_count_does_not_grow_with_items(
     fill_calendar(n)
     db.session.remove()
 
-    with _count_statements() as statements:
+    with count_statements() as statements:
         html = _get(client, "/")
 
     assert len(shown_titles(html)) == 3 * n

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +16,7 @@ from app.core.db import db
 from app.delegations.checklists.services import add_task, create_checklist_tasks
 from app.delegations.models import ChecklistTask, ChecklistTemplate, ProtocolLevel
 from tests.fixtures.builders import NOW
+from tests.fixtures.queries import count_statements
 
 pytestmark = pytest.mark.integration
 
@@ -284,20 +282,6 @@ def test_checklist_page_is_forbidden_to_members(
     assert (page.status_code, tick.status_code, task.done_dt) == (403, 403, None)
 
 
-@contextmanager
-def _count_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", _record)
-
-
 @pytest.mark.parametrize("n", [1, 3])
 def test_show_checklist_query_count_does_not_grow_with_tasks(
     client, login, staff, create_user, create_delegation, n
@@ -318,7 +302,7 @@ def test_show_checklist_query_count_does_not_grow_with_tasks(
     db.session.remove()
     g.pop("_login_user", None)
 
-    with _count_statements() as statements:
+    with count_statements() as statements:
         html = client.get(path).get_data(as_text=True)
 
     assert _rows(html) == [f"Task {i}" for i in range(n)]

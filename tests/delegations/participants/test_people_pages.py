@@ -15,8 +15,8 @@ from app.delegations.followups.services import FollowUpData, add_followup
 from app.delegations.interests.services import request_interest
 from app.delegations.models import Interest, InterestState, Participant
 from app.delegations.participants.services import ParticipantData, add_participant
-from tests.delegations.participants.helpers import count_statements
 from tests.fixtures.builders import NOW, PASSWORD
+from tests.fixtures.queries import count_statements
 
 pytestmark = pytest.mark.integration
 

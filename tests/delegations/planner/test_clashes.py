@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from app.core.db import db
 from app.delegations.models import DelegationStatus, Direction
@@ -19,6 +17,7 @@ from app.delegations.planner.clashes import (
     clashes_for_item,
 )
 from app.directory.models import Official, Venue
+from tests.fixtures.queries import count_statements
 
 pytestmark = pytest.mark.integration
 
@@ -357,20 +356,6 @@ def test_clashes_between_shows_pair_on_both_items_and_counts_it_once(
     assert result.by_delegation == {}
 
 
-@contextmanager
-def _count_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", _record)
-
-
 @pytest.mark.parametrize("n", [1, 3])
 def test_clashes_between_query_count_does_not_grow_with_items(
     english: None,
@@ -395,7 +380,7 @@ def test_clashes_between_query_count_does_not_grow_with_items(
         )
     db.session.expire_all()
 
-    with _count_statements() as statements:
+    with count_statements() as statements:
         result = clashes_between(MONDAY, MONDAY + 24 * HOUR)
 
     # Each item overlaps its neighbours (official and venue); every visit shares the host.

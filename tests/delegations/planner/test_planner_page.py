@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import g
 
 from app.auth.models import Role
@@ -18,6 +15,7 @@ from app.delegations.models import DelegationStatus
 from app.directory.models import Official, Venue
 from tests.delegations.planner.pages import ShownDay, read_planner
 from tests.fixtures.builders import NOW
+from tests.fixtures.queries import count_statements
 
 pytestmark = pytest.mark.integration
 
@@ -200,20 +198,6 @@ def test_show_planner_sends_anonymous_to_login(client: Any) -> None:
     assert (response.status_code, response.location.split("?")[0]) == (302, "/login")
 
 
-@contextmanager
-def _count_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def _record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", _record)
-
-
 @pytest.mark.parametrize("n", [1, 3])
 def test_show_planner_query_count_does_not_grow_with_items(
     client: Any, staff: Any, day_visit: Any, create_programme_item: Any, n: int
@@ -228,7 +212,7 @@ def test_show_planner_query_count_does_not_grow_with_items(
     db.session.remove()
     g.pop("_login_user", None)
 
-    with _count_statements() as statements:
+    with count_statements() as statements:
         page = read_planner(_get(client, "/planner/"))
 
     assert len(page.days) == n
