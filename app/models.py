@@ -2,7 +2,7 @@
 
 from app.auth import models as auth_models
 from app.calendar import models as calendar_models
-from app.core import audit
+from app.core import audit, calendar_version
 from app.delegations import models as delegation_models
 from app.directory import models as directory_models
 from app.feeds import models as feed_models
@@ -12,6 +12,7 @@ __all__ = [
     "audit",
     "auth_models",
     "calendar_models",
+    "calendar_version",
     "delegation_models",
     "directory_models",
     "feed_models",

@@ -54,6 +54,8 @@ class Organisation(Model):
     """A forum member, a partner or a foreign organisation."""
 
     __tablename__ = "organisations"
+    #: Its name shows in calendar entries and feeds: a change raises the calendar version.
+    shown_in_calendar = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
@@ -75,6 +77,8 @@ class City(Model):
     """A city the programme deals with, and its relation to ours."""
 
     __tablename__ = "cities"
+    #: Its name shows in calendar entries and feeds: a change raises the calendar version.
+    shown_in_calendar = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
@@ -103,6 +107,8 @@ class Theme(Model):
     """A subject area (energy, education, culture ...) for filtering."""
 
     __tablename__ = "themes"
+    #: Its name shows in calendar entries and feeds: a change raises the calendar version.
+    shown_in_calendar = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
@@ -120,6 +126,8 @@ class Initiative(Model):
     """A row of the action-programme matrix (tema), e.g. "India 2011"."""
 
     __tablename__ = "initiatives"
+    #: Its name shows in calendar entries and feeds: a change raises the calendar version.
+    shown_in_calendar = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -146,6 +154,8 @@ class Venue(Model):
     """A place where programme items happen, checked for double bookings."""
 
     __tablename__ = "venues"
+    #: Its name shows in calendar entries and feeds: a change raises the calendar version.
+    shown_in_calendar = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)

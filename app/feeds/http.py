@@ -52,6 +52,7 @@ def calendar_response(
     etag: str | None = None,
     disposition: Literal["inline", "attachment"] = "inline",
     vary: tuple[str, ...] = (),
+    compressed: Callable[[], bytes] | None = None,
 ) -> Response:
     """Return the answer to a GET or HEAD for an iCalendar body.
 
@@ -59,7 +60,7 @@ def calendar_response(
     the bytes are built and hashed. 304 answers If-None-Match, and
     If-Modified-Since when no If-None-Match was sent (RFC 9110 section
     13.1.3). A client accepting gzip gets the compressed bytes, under their
-    own tag.
+    own tag; `compressed` may hand over bytes compressed earlier.
     """
     gzipped = _accepts_gzip()
     built = body if isinstance(body, bytes) else None
@@ -76,7 +77,11 @@ def calendar_response(
     data = built if built is not None else _build(body)
     if gzipped:
         # mtime=0: the same bytes compress to the same bytes, matching the tag.
-        data = gzip.compress(data, compresslevel=6, mtime=0)
+        data = (
+            compressed()
+            if compressed is not None
+            else gzip.compress(data, compresslevel=6, mtime=0)
+        )
         response.headers["Content-Encoding"] = "gzip"
     response.set_data(data)
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'

@@ -12,12 +12,14 @@ from flask_login import current_user
 
 from app.calendar.ical import PRODID
 from app.calendar.views import filters_from
+from app.core.calendar_version import current_calendar_version
 from app.core.db import db, utcnow
 from app.core.i18n import LOCALES, babel_locale, select_language
 from app.core.security import hash_token
 from app.core.visibility import Audience, audience_for
 from app.delegations.services import get_visible_delegation
 from app.extensions import limiter
+from app.feeds.cache import CachedFeed, feed_cache
 from app.feeds.http import CachePolicy, calendar_response
 from app.feeds.services import (
     FeedContent,
@@ -143,17 +145,50 @@ def _feed_response(
     scope: str,
     vary: tuple[str, ...] = (),
 ) -> Response:
+    """Answer a feed from the worker's cache while the calendar version stands.
+
+    The key holds everything that shapes the bytes, and the day: the 90-day
+    window and the expiry of cancelled items move on daily without a change.
+    """
     config = current_app.config
     now = utcnow()
-    content = collect_feed(
-        audience,
-        filters=filters_from(request.args),
-        window_start=_window_start(now),
-        now=now,
-        language=language,
-        keep_cancelled=timedelta(days=config["FEED_CANCELLED_DAYS"]),
+    filters = filters_from(request.args)
+    version = current_calendar_version()
+
+    def build() -> CachedFeed:
+        content = collect_feed(
+            audience,
+            filters=filters,
+            window_start=_window_start(now),
+            now=now,
+            language=language,
+            keep_cancelled=timedelta(days=config["FEED_CANCELLED_DAYS"]),
+        )
+        body = feed_bytes(content.items, name=name, prodid=PRODID, refresh=_refresh())
+        return CachedFeed(version=version, body=body, last_modified=content.last_change)
+
+    key = (audience, filters, language, name, now.date())
+    entry = feed_cache(current_app).get_or_build(key, version, build)
+    return calendar_response(
+        entry.body,
+        etag=entry.etag,
+        filename=filename,
+        cache=_cache_policy(scope),
+        last_modified=entry.last_modified,
+        vary=vary,
+        compressed=entry.gzipped,
     )
-    return _respond(content, name=name, filename=filename, scope=scope, vary=vary)
+
+
+def _refresh() -> timedelta:
+    return timedelta(minutes=current_app.config["FEED_REFRESH_MINUTES"])
+
+
+def _cache_policy(scope: str) -> CachePolicy:
+    return CachePolicy(
+        "public" if scope == "public" else "private",
+        current_app.config["FEED_MAX_AGE"],
+    )
 
 
 def _window_start(now: datetime) -> datetime:
@@ -168,15 +203,11 @@ def _respond(
     scope: str,
     vary: tuple[str, ...] = (),
 ) -> Response:
-    config = current_app.config
-    refresh = timedelta(minutes=config["FEED_REFRESH_MINUTES"])
-    body = feed_bytes(content.items, name=name, prodid=PRODID, refresh=refresh)
+    body = feed_bytes(content.items, name=name, prodid=PRODID, refresh=_refresh())
     return calendar_response(
         body,
         filename=filename,
-        cache=CachePolicy(
-            "public" if scope == "public" else "private", config["FEED_MAX_AGE"]
-        ),
+        cache=_cache_policy(scope),
         last_modified=content.last_change,
         vary=vary,
     )

@@ -1,0 +1,53 @@
+"""The calendar version rises with every change the calendar shows, and only then."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.core.calendar_version import current_calendar_version
+from app.core.db import db
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_new_edited_or_deleted_event_raises_the_version(
+    app: Any, create_event: Any
+) -> None:
+    first = current_calendar_version()
+    event = create_event("Nordens dag")
+    created = current_calendar_version()
+    event.title = "Nordens dag i rådhuset"
+    db.session.commit()
+    edited = current_calendar_version()
+    db.session.delete(event)
+    db.session.commit()
+
+    assert first < created < edited < current_calendar_version()
+
+
+def test_programme_items_visits_and_names_shown_with_them_raise_it(
+    app: Any, create_programme_item: Any, create_organisation: Any
+) -> None:
+    item = create_programme_item()
+    before = current_calendar_version()
+    item.delegation.title = "Delegasjon fra Hamburg"
+    db.session.commit()
+    after_visit = current_calendar_version()
+    organisation = create_organisation("NTNU")
+    organisation.name = "Norges teknisk-naturvitenskapelige universitet"
+    db.session.commit()
+
+    assert before < after_visit < current_calendar_version()
+
+
+def test_changes_the_calendar_does_not_show_leave_it(
+    app: Any, create_user: Any
+) -> None:
+    user = create_user()
+    before = current_calendar_version()
+    user.name = "Kari Nordmann"
+    db.session.commit()
+
+    assert current_calendar_version() == before
