@@ -2,9 +2,9 @@
 
 Feeds answer 304 from it without assembling anything: a feed's cached bytes stay
 good while the version they were built at is still the current one. The rise is
-done here, once, after every flush that touched a calendar object or something
-shown with one (a venue, a city, a theme, an organisation, an initiative), so no
-service can forget it.
+done here, just before each commit of a transaction that touched a calendar object
+or something shown with one (a venue, a city, a theme, an organisation, an
+initiative), so no service can forget it.
 """
 
 from __future__ import annotations
@@ -37,15 +37,33 @@ def _shows_in_calendar(obj: Any) -> bool:
 
 
 @event.listens_for(Session, "after_flush")
-def _raise_version(session: Session, flush_context: Any) -> None:
+def _note_calendar_change(session: Session, flush_context: Any) -> None:
     touched = (*session.new, *session.dirty, *session.deleted)
-    if not any(_shows_in_calendar(obj) for obj in touched):
+    if any(_shows_in_calendar(obj) for obj in touched):
+        session.info["calendar_changed"] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _raise_version(session: Session) -> None:
+    """Raise the version once per transaction, as its last statement.
+
+    Every writer updates this one row; taking its lock last, just before the
+    commit, keeps two transactions that touch several events from waiting on
+    each other in a circle (a deadlock on PostgreSQL).
+    """
+    session.flush()
+    if not session.info.pop("calendar_changed", False):
         return
-    session.connection().execute(
+    session.execute(
         sa.update(CalendarVersion)
         .where(CalendarVersion.id == 1)
         .values(version=CalendarVersion.version + 1, changed_dt=utcnow())
     )
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_change(session: Session) -> None:
+    session.info.pop("calendar_changed", None)
 
 
 def current_calendar_version() -> int:

@@ -51,3 +51,22 @@ def test_changes_the_calendar_does_not_show_leave_it(
     db.session.commit()
 
     assert current_calendar_version() == before
+
+
+def test_it_rises_once_per_transaction_and_not_for_a_rollback(
+    app: Any, create_event: Any
+) -> None:
+    first, second = create_event("Nordens dag"), create_event("Forum meeting")
+    before = current_calendar_version()
+    first.title = "Nordens dag i rådhuset"
+    db.session.flush()
+    second.title = "Forum meeting at NTNU"
+    db.session.flush()
+    db.session.commit()
+    committed = current_calendar_version()
+    first.title = "Never saved"
+    db.session.flush()
+    db.session.rollback()
+
+    assert committed == before + 1
+    assert current_calendar_version() == committed
