@@ -85,6 +85,10 @@ class Config:
     #: Assembled feeds each worker keeps in memory while the calendar is unchanged
     #: (one per audience, filter set and language asked for; least used leave first).
     FEED_CACHE_ENTRIES = 32
+    #: Serialised feed items each worker keeps (about 1-2 kB each): a feed rebuilt
+    #: after a change serialises the changed items only. Room for every item of
+    #: the feed window in both languages keeps rebuilds fast.
+    FEED_ENTRY_CACHE_SIZE = 40_000
 
 
 #: Settings that must be set, and not left empty, outside development and testing.

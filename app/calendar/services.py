@@ -330,7 +330,7 @@ def _folded(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def _matcher(filters: CalendarFilters) -> Callable[..., bool]:
+def text_matcher(filters: CalendarFilters) -> Callable[..., bool]:
     """Return a test "does any of these texts contain the search text?".
 
     Matched here rather than with SQL LIKE: SQLite folds only ASCII case, so
@@ -343,6 +343,87 @@ def _matcher(filters: CalendarFilters) -> Callable[..., bool]:
     return lambda *texts: any(needle in _folded(text or "") for text in texts)
 
 
+def event_window_clauses(
+    audience: Audience,
+    window_start: datetime,
+    window_end: datetime,
+    filters: CalendarFilters,
+) -> list[sa.ColumnElement[bool]]:
+    """Return the conditions of the events `audience` may see in a window, filtered.
+
+    The text search is not among them: see `text_matcher`.
+    """
+    clauses = [
+        visible_clause(Event, audience),
+        Event.start_dt < window_end,
+        sa.or_(Event.series_end_dt.is_(None), Event.series_end_dt > window_start),
+    ]
+    if filters.initiative_ids:
+        clauses.append(Event.initiative_id.in_(filters.initiative_ids))
+    if filters.organisation_ids:
+        clauses.append(Event.organiser_id.in_(filters.organisation_ids))
+    if filters.theme_ids:
+        clauses.append(Event.themes.any(Theme.id.in_(filters.theme_ids)))
+    return clauses
+
+
+def programme_window_clauses(
+    audience: Audience,
+    window_start: datetime,
+    window_end: datetime,
+    filters: CalendarFilters,
+) -> list[sa.ColumnElement[bool]]:
+    """Return the conditions of the programme items `audience` may see in a window."""
+    clauses = [
+        visible_clause(ProgrammeItem, audience),
+        ProgrammeItem.start_dt < window_end,
+        ProgrammeItem.end_dt > window_start,
+    ]
+    if filters.initiative_ids:
+        clauses.append(
+            ProgrammeItem.delegation.has(
+                Delegation.initiative_id.in_(filters.initiative_ids)
+            )
+        )
+    if filters.organisation_ids:
+        clauses.append(
+            ProgrammeItem.responsible_organisation_id.in_(filters.organisation_ids)
+        )
+    if filters.theme_ids:
+        clauses.append(
+            ProgrammeItem.delegation.has(
+                Delegation.themes.any(Theme.id.in_(filters.theme_ids))
+            )
+        )
+    return clauses
+
+
+def visit_window_clauses(
+    audience: Audience,
+    window_start: datetime,
+    window_end: datetime,
+    filters: CalendarFilters,
+) -> list[sa.ColumnElement[bool]]:
+    """Return the conditions of the visits `audience` may see in a window."""
+    clauses = [
+        visible_clause(Delegation, audience),
+        Delegation.arrival_dt < window_end,
+        Delegation.departure_dt > window_start,
+    ]
+    if filters.initiative_ids:
+        clauses.append(Delegation.initiative_id.in_(filters.initiative_ids))
+    if filters.organisation_ids:
+        clauses.append(
+            sa.or_(
+                Delegation.host_organisation_id.in_(filters.organisation_ids),
+                Delegation.co_hosts.any(Organisation.id.in_(filters.organisation_ids)),
+            )
+        )
+    if filters.theme_ids:
+        clauses.append(Delegation.themes.any(Theme.id.in_(filters.theme_ids)))
+    return clauses
+
+
 def window_events(
     audience: Audience,
     window_start: datetime,
@@ -350,17 +431,9 @@ def window_events(
     filters: CalendarFilters,
 ) -> list[Event]:
     query = sa.select(Event).where(
-        visible_clause(Event, audience),
-        Event.start_dt < window_end,
-        sa.or_(Event.series_end_dt.is_(None), Event.series_end_dt > window_start),
+        *event_window_clauses(audience, window_start, window_end, filters)
     )
-    if filters.initiative_ids:
-        query = query.where(Event.initiative_id.in_(filters.initiative_ids))
-    if filters.organisation_ids:
-        query = query.where(Event.organiser_id.in_(filters.organisation_ids))
-    if filters.theme_ids:
-        query = query.where(Event.themes.any(Theme.id.in_(filters.theme_ids)))
-    matches = _matcher(filters)
+    matches = text_matcher(filters)
     return [
         event
         for event in db.session.scalars(
@@ -379,27 +452,9 @@ def window_programme(
     filters: CalendarFilters,
 ) -> list[ProgrammeItem]:
     query = sa.select(ProgrammeItem).where(
-        visible_clause(ProgrammeItem, audience),
-        ProgrammeItem.start_dt < window_end,
-        ProgrammeItem.end_dt > window_start,
+        *programme_window_clauses(audience, window_start, window_end, filters)
     )
-    if filters.initiative_ids:
-        query = query.where(
-            ProgrammeItem.delegation.has(
-                Delegation.initiative_id.in_(filters.initiative_ids)
-            )
-        )
-    if filters.organisation_ids:
-        query = query.where(
-            ProgrammeItem.responsible_organisation_id.in_(filters.organisation_ids)
-        )
-    if filters.theme_ids:
-        query = query.where(
-            ProgrammeItem.delegation.has(
-                Delegation.themes.any(Theme.id.in_(filters.theme_ids))
-            )
-        )
-    matches = _matcher(filters)
+    matches = text_matcher(filters)
     return [
         item
         for item in db.session.scalars(
@@ -424,22 +479,9 @@ def window_visits(
     filters: CalendarFilters,
 ) -> list[Delegation]:
     query = sa.select(Delegation).where(
-        visible_clause(Delegation, audience),
-        Delegation.arrival_dt < window_end,
-        Delegation.departure_dt > window_start,
+        *visit_window_clauses(audience, window_start, window_end, filters)
     )
-    if filters.initiative_ids:
-        query = query.where(Delegation.initiative_id.in_(filters.initiative_ids))
-    if filters.organisation_ids:
-        query = query.where(
-            sa.or_(
-                Delegation.host_organisation_id.in_(filters.organisation_ids),
-                Delegation.co_hosts.any(Organisation.id.in_(filters.organisation_ids)),
-            )
-        )
-    if filters.theme_ids:
-        query = query.where(Delegation.themes.any(Theme.id.in_(filters.theme_ids)))
-    matches = _matcher(filters)
+    matches = text_matcher(filters)
     # Notes are staff working text: never searched, so a search reveals nothing of them.
     return [
         visit

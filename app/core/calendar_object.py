@@ -9,7 +9,7 @@ so no service can forget it.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -82,7 +82,24 @@ def _bump_sequence(session: Session, flush_context: Any, instances: Any) -> None
     for obj in bumped.values():
         obj.sequence = (obj.sequence or 0) + 1
     for obj in (touched | bumped).values():
-        obj.updated_dt = now
+        obj.updated_dt = _later_stamp(session, obj, now)
+
+
+def _later_stamp(session: Session, obj: CalendarObjectMixin, now: datetime) -> datetime:
+    """Return `now`, or a microsecond after the stored stamp if the clock is not past it.
+
+    So `updated_dt` rises with every change, even when the clock stands still
+    or steps back: feeds key their kept VEVENTs by it (`app.feeds.entries`).
+    """
+    history = sa.inspect(obj).attrs.updated_dt.history
+    if history.added:
+        stored = history.deleted[0] if history.deleted else None
+    else:
+        with session.no_autoflush:
+            stored = obj.updated_dt  # loads the stored stamp if it was expired
+    if stored is None or now > stored:
+        return now
+    return stored + timedelta(microseconds=1)
 
 
 def _time_place_or_status_changed(

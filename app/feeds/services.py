@@ -9,16 +9,18 @@ persons, officials, notes, budgets or anything else personal or internal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from babel import Locale
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.services import public_link
 from app.calendar.ical import event_feed_item
@@ -26,15 +28,18 @@ from app.calendar.models import Event, EventStatus
 from app.calendar.services import (
     CalendarFilters,
     EntryKind,
-    window_events,
-    window_programme,
-    window_visits,
+    event_window_clauses,
+    programme_window_clauses,
+    text_matcher,
+    visit_window_clauses,
 )
 from app.core.db import db
 from app.core.i18n import babel_locale
 from app.core.visibility import Audience, visible_clause
 from app.delegations.models import Delegation, DelegationStatus, ProgrammeItem
-from calendar_feeds import FeedItem, assemble_calendar, serialize_event, zone_spans
+from app.directory.models import City, Theme, Venue
+from app.feeds.entries import FeedEntry, entry_store, make_entry
+from calendar_feeds import FeedItem, assemble_calendar
 
 #: Far enough ahead to mean "all future" in a database comparison.
 _ALL_FUTURE = timedelta(days=365 * 200)
@@ -48,12 +53,8 @@ VISIT_STATUS = {
     DelegationStatus.cancelled: "CANCELLED",
 }
 
-#: Serialised VEVENTs kept per worker, by the item's whole value: a feed rebuilt
-#: after one change serialises that item only (about 0.3 ms each, FACTS.md), and
-#: an edited item is a new key, so nothing stale is ever served. ~1 kB each.
-SERIALISED_CACHE_SIZE = 20_000
-
-_serialised = lru_cache(maxsize=SERIALISED_CACHE_SIZE)(serialize_event)
+#: Rows loaded at once when items must be serialised (a feed's first build).
+_LOAD_CHUNK = 500
 
 #: CATEGORIES label of the kinds that have no categories of their own.
 _KIND_LABELS = {
@@ -64,7 +65,7 @@ _KIND_LABELS = {
 
 @dataclass(frozen=True)
 class FeedContent:
-    """The items of one feed, and the newest change that shaped it.
+    """The entries of one feed, and the newest change that shaped it.
 
     `last_change` is the newest `updated_dt` among the items, or the instant an
     item left the feed (its cancellation expired, or the window passed its
@@ -73,8 +74,24 @@ class FeedContent:
     the ETag covers them.
     """
 
-    items: list[FeedItem]
+    entries: list[FeedEntry]
     last_change: datetime | None
+
+    @property
+    def items(self) -> list[FeedItem]:
+        return [entry.item for entry in self.entries]
+
+
+class _Row(NamedTuple):
+    """What a feed needs to know of an item before deciding to serialise it."""
+
+    kind: EntryKind
+    id: int
+    #: Changes whenever anything the item's VEVENT shows may have changed.
+    key: tuple[Hashable, ...]
+    cancelled: bool
+    #: When the cancellation (if any) was made: it leaves the feed some days later.
+    changed: datetime
 
 
 def collect_feed(
@@ -86,55 +103,39 @@ def collect_feed(
     language: str,
     keep_cancelled: timedelta,
 ) -> FeedContent:
-    """Return what `audience` may see from `window_start` on, as feed items, in UID order.
+    """Return what `audience` may see from `window_start` on, as feed entries, in UID order.
 
     A recurring series reaching into the window is published whole (RRULE and
     EXDATE; clients expand it). A cancelled item stays, marked CANCELLED, for
-    `keep_cancelled` after its last change, then leaves. A constant number of
-    queries, whatever the number of items.
+    `keep_cancelled` after its last change, then leaves. Only items not kept
+    from an earlier build are loaded and serialised (`app.feeds.entries`). A
+    constant number of queries, whatever the number of items.
     """
     window_end = now + _ALL_FUTURE
     cutoff = now - keep_cancelled
-    kept: list[FeedItem] = []
+    stamp = (language, _directory_stamp())
+    rows: list[_Row] = []
     removed: list[datetime] = []
-
-    def keep(item: FeedItem, cancelled: bool, changed: datetime) -> None:
-        if cancelled and changed < cutoff:
-            removed.append(changed + keep_cancelled)
-        else:
-            kept.append(item)
-
-    if filters.shows(EntryKind.event):
-        events = window_events(audience, window_start, window_end, filters)
-        _load_themes(events)
-        for event in events:
-            keep(
-                _event_item(event, language),
-                event.status is EventStatus.cancelled,
-                event.updated_dt,
-            )
-    if filters.shows(EntryKind.programme):
-        for item in window_programme(audience, window_start, window_end, filters):
-            visit = item.delegation
-            keep(
-                programme_feed_item(item, language=language),
-                visit.status is DelegationStatus.cancelled,
-                visit.updated_dt,
-            )
-    if filters.shows(EntryKind.visit):
-        for visit in window_visits(audience, window_start, window_end, filters):
-            keep(
-                visit_feed_item(visit, language=language),
-                visit.status is DelegationStatus.cancelled,
-                visit.updated_dt,
-            )
-    kept.sort(key=lambda item: item.uid)
-    changes = [item.last_modified for item in kept] + removed
+    for kind, select_rows in (
+        (EntryKind.event, _event_rows),
+        (EntryKind.programme, _programme_rows),
+        (EntryKind.visit, _visit_rows),
+    ):
+        if not filters.shows(kind):
+            continue
+        for row in select_rows(audience, window_start, window_end, filters, stamp):
+            if row.cancelled and row.changed < cutoff:
+                removed.append(row.changed + keep_cancelled)
+            else:
+                rows.append(row)
+    entries = _entries(rows, language)
+    entries.sort(key=lambda entry: entry.uid)
+    changes = [entry.item.last_modified for entry in entries] + removed
     left = _newest_window_exit(audience, window_start)
     if left is not None:
         # It left the feed when the window's start passed its end.
         changes.append(left + (now - window_start))
-    return FeedContent(items=kept, last_change=max(changes, default=None))
+    return FeedContent(entries=entries, last_change=max(changes, default=None))
 
 
 def feed_items(
@@ -158,16 +159,191 @@ def feed_items(
 
 
 def feed_bytes(
-    items: Sequence[FeedItem], *, name: str, prodid: str, refresh: timedelta | None
+    entries: Sequence[FeedEntry],
+    *,
+    name: str,
+    prodid: str,
+    refresh: timedelta | None,
 ) -> bytes:
-    """Return the calendar of `items`: the bytes of `build_calendar`, from kept VEVENTs."""
+    """Return the calendar of `entries`: the bytes `build_calendar` gives for their items."""
     return assemble_calendar(
-        [_serialised(item) for item in items],
-        zone_spans(items),
+        [entry.vevent for entry in entries],
+        [entry.zone for entry in entries if entry.zone is not None],
         name=name,
         prodid=prodid,
         refresh=refresh,
     )
+
+
+def _event_rows(
+    audience: Audience,
+    window_start: datetime,
+    window_end: datetime,
+    filters: CalendarFilters,
+    stamp: tuple[Hashable, ...],
+) -> Iterator[_Row]:
+    texts = (Event.title, Event.description, Event.location) if filters.q else ()
+    query = sa.select(
+        Event.id, Event.uid, Event.sequence, Event.updated_dt, Event.status, *texts
+    ).where(*event_window_clauses(audience, window_start, window_end, filters))
+    matches = text_matcher(filters)
+    for id_, uid, sequence, updated, status, *text in db.session.execute(query):
+        if matches(*text):
+            yield _Row(
+                EntryKind.event,
+                id_,
+                (uid, sequence, updated, *stamp),
+                status is EventStatus.cancelled,
+                updated,
+            )
+
+
+def _programme_rows(
+    audience: Audience,
+    window_start: datetime,
+    window_end: datetime,
+    filters: CalendarFilters,
+    stamp: tuple[Hashable, ...],
+) -> Iterator[_Row]:
+    # Aliased: the visibility rule's EXISTS on delegations must stay its own.
+    visit = aliased(Delegation)
+    item = ProgrammeItem
+    texts = (
+        (item.title, item.description, item.location, Venue.name) if filters.q else ()
+    )
+    query = (
+        sa.select(
+            item.id,
+            item.uid,
+            item.sequence,
+            item.updated_dt,
+            visit.updated_dt,
+            visit.status,
+            *texts,
+        )
+        .join(visit, item.delegation_id == visit.id)
+        .where(*programme_window_clauses(audience, window_start, window_end, filters))
+    )
+    if filters.q:
+        query = query.outerjoin(Venue, item.venue_id == Venue.id)
+    matches = text_matcher(filters)
+    for id_, uid, sequence, updated, visit_updated, status, *text in db.session.execute(
+        query
+    ):
+        if matches(*text):
+            yield _Row(
+                EntryKind.programme,
+                id_,
+                (uid, sequence, updated, visit_updated, *stamp),
+                status is DelegationStatus.cancelled,
+                visit_updated,
+            )
+
+
+def _visit_rows(
+    audience: Audience,
+    window_start: datetime,
+    window_end: datetime,
+    filters: CalendarFilters,
+    stamp: tuple[Hashable, ...],
+) -> Iterator[_Row]:
+    texts = (
+        (Delegation.title, Delegation.foreign_organisations, City.name)
+        if filters.q
+        else ()
+    )
+    query = sa.select(
+        Delegation.id,
+        Delegation.uid,
+        Delegation.sequence,
+        Delegation.updated_dt,
+        Delegation.status,
+        *texts,
+    ).where(*visit_window_clauses(audience, window_start, window_end, filters))
+    if filters.q:
+        query = query.outerjoin(City, Delegation.city_id == City.id)
+    matches = text_matcher(filters)
+    # Notes are staff working text: never searched, so a search reveals nothing of them.
+    for id_, uid, sequence, updated, status, *text in db.session.execute(query):
+        if matches(*text):
+            yield _Row(
+                EntryKind.visit,
+                id_,
+                (uid, sequence, updated, *stamp),
+                status is DelegationStatus.cancelled,
+                updated,
+            )
+
+
+def _directory_stamp() -> str:
+    """Return a digest of the directory names feeds show (themes, venues, cities).
+
+    Renaming one changes the VEVENTs of every item showing it; such changes are
+    rare, so any of them makes every kept entry a miss.
+    """
+    digest = hashlib.sha256()
+    for query in (
+        sa.select(Theme.id, Theme.name_nb, Theme.name_en).order_by(Theme.id),
+        sa.select(Venue.id, Venue.name, Venue.address).order_by(Venue.id),
+        sa.select(City.id, City.name).order_by(City.id),
+    ):
+        for row in db.session.execute(query):
+            digest.update(repr(tuple(row)).encode())
+        digest.update(b"|")
+    return digest.hexdigest()
+
+
+def _entries(rows: Sequence[_Row], language: str) -> list[FeedEntry]:
+    """Return the entries of `rows`: kept ones as they are, the others built now."""
+    store = entry_store(current_app)
+    kept = store.get_many(row.key for row in rows)
+    missing = [row for row in rows if row.key not in kept]
+    if missing:
+        built = _build_entries(missing, language)
+        store.put_many(built)
+        kept = {**kept, **built}
+    return [kept[row.key] for row in rows]
+
+
+def _build_entries(rows: Sequence[_Row], language: str) -> dict[Hashable, FeedEntry]:
+    keys = {(row.kind, row.id): row.key for row in rows}
+    built: dict[Hashable, FeedEntry] = {}
+
+    def ids(kind: EntryKind) -> list[list[int]]:
+        found = [row.id for row in rows if row.kind is kind]
+        return [found[i : i + _LOAD_CHUNK] for i in range(0, len(found), _LOAD_CHUNK)]
+
+    for chunk in ids(EntryKind.event):
+        for event in db.session.scalars(
+            sa.select(Event)
+            .where(Event.id.in_(chunk))
+            .options(selectinload(Event.themes))
+        ):
+            built[keys[EntryKind.event, event.id]] = make_entry(
+                _event_item(event, language)
+            )
+    for chunk in ids(EntryKind.programme):
+        for item in db.session.scalars(
+            sa.select(ProgrammeItem)
+            .where(ProgrammeItem.id.in_(chunk))
+            .options(
+                selectinload(ProgrammeItem.delegation),
+                selectinload(ProgrammeItem.venue),
+            )
+        ):
+            built[keys[EntryKind.programme, item.id]] = make_entry(
+                programme_feed_item(item, language=language)
+            )
+    for chunk in ids(EntryKind.visit):
+        for visit in db.session.scalars(
+            sa.select(Delegation)
+            .where(Delegation.id.in_(chunk))
+            .options(selectinload(Delegation.city))
+        ):
+            built[keys[EntryKind.visit, visit.id]] = make_entry(
+                visit_feed_item(visit, language=language)
+            )
+    return built
 
 
 def visit_programme_content(
@@ -189,9 +365,12 @@ def visit_programme_content(
             selectinload(ProgrammeItem.delegation), selectinload(ProgrammeItem.venue)
         )
     ).all()
-    feed = [programme_feed_item(item, language=language) for item in items]
+    entries = [
+        make_entry(programme_feed_item(item, language=language)) for item in items
+    ]
     return FeedContent(
-        items=feed, last_change=max((i.last_modified for i in feed), default=None)
+        entries=entries,
+        last_change=max((e.item.last_modified for e in entries), default=None),
     )
 
 
@@ -277,17 +456,6 @@ def _event_item(event: Event, language: str) -> FeedItem:
         event_feed_item(event, language=language),
         url=public_link("events.show_event", event_id=str(event.id)),
     )
-
-
-def _load_themes(events: Iterable[Event]) -> None:
-    """Load the themes of all `events` with one query (CATEGORIES), not one per event."""
-    ids = [event.id for event in events]
-    if ids:
-        db.session.scalars(
-            sa.select(Event)
-            .where(Event.id.in_(ids))
-            .options(selectinload(Event.themes))
-        ).all()
 
 
 def _label(kind: EntryKind, language: str) -> str:

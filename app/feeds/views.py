@@ -164,7 +164,7 @@ def _feed_response(
             language=language,
             keep_cancelled=timedelta(days=config["FEED_CANCELLED_DAYS"]),
         )
-        body = feed_bytes(content.items, name=name, prodid=PRODID, refresh=_refresh())
+        body = feed_bytes(content.entries, name=name, prodid=PRODID, refresh=_refresh())
         return CachedFeed(version=version, body=body, last_modified=content.last_change)
 
     key = (audience, filters, language, name, now.date())
@@ -203,7 +203,7 @@ def _respond(
     scope: str,
     vary: tuple[str, ...] = (),
 ) -> Response:
-    body = feed_bytes(content.items, name=name, prodid=PRODID, refresh=_refresh())
+    body = feed_bytes(content.entries, name=name, prodid=PRODID, refresh=_refresh())
     return calendar_response(
         body,
         filename=filename,

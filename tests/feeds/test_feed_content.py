@@ -19,7 +19,7 @@ from app.core.db import db
 from app.core.visibility import Audience, Visibility
 from app.delegations.models import DelegationStatus, Participant
 from app.directory.models import City, CityRelation, Initiative, Theme, Venue
-from app.feeds.services import collect_feed, feed_bytes, feed_items
+from app.feeds.services import FeedContent, collect_feed, feed_bytes, feed_items
 from calendar_feeds import build_calendar
 from tests.fixtures.builders import NOW
 
@@ -529,7 +529,18 @@ def test_forum_item_never_reaches_the_public_feed_through_a_public_item_of_a_for
     assert _uids(Audience.forum) == {visit.uid, item.uid}
 
 
-def test_feed_bytes_from_kept_events_equal_a_fresh_build(
+def _staff_content(language: str = "nb") -> FeedContent:
+    return collect_feed(
+        Audience.staff,
+        filters=CalendarFilters(),
+        window_start=WINDOW_START,
+        now=NOW,
+        language=language,
+        keep_cancelled=KEEP,
+    )
+
+
+def test_feed_bytes_from_kept_entries_equal_a_fresh_build(
     create_event, create_programme_item, create_delegation
 ):
     create_event("Forum breakfast", rrule="FREQ=WEEKLY", exdates="2026-12-10T10:00")
@@ -537,24 +548,88 @@ def test_feed_bytes_from_kept_events_equal_a_fresh_build(
     create_programme_item(
         delegation=create_delegation(timezone="Asia/Kolkata", country="IN")
     )
-    items = feed_items(
-        Audience.staff,
-        filters=CalendarFilters(),
-        window_start=WINDOW_START,
-        now=NOW,
-        language="nb",
-        keep_cancelled=KEEP,
-    )
+    built = _staff_content()
+    kept = _staff_content()
     expected = build_calendar(
-        items, name="Vertskap", prodid=PRODID, refresh=timedelta(hours=1)
+        built.items, name="Vertskap", prodid=PRODID, refresh=timedelta(hours=1)
     )
 
     first = feed_bytes(
-        items, name="Vertskap", prodid=PRODID, refresh=timedelta(hours=1)
+        built.entries, name="Vertskap", prodid=PRODID, refresh=timedelta(hours=1)
     )
     again = feed_bytes(
-        items, name="Vertskap", prodid=PRODID, refresh=timedelta(hours=1)
+        kept.entries, name="Vertskap", prodid=PRODID, refresh=timedelta(hours=1)
     )
 
     assert first == again == expected
-    assert len(items) == 4
+    assert len(kept.entries) == 4
+    # The second build serialised nothing: it reused every entry.
+    assert all(a is b for a, b in zip(built.entries, kept.entries, strict=True))
+
+
+def test_a_rebuild_after_one_edit_serialises_that_item_only(create_event, clock):
+    edited = create_event("Forum breakfast")
+    other = create_event("Forum lunch", start=NOW + timedelta(days=3))
+    before = {e.uid: e for e in _staff_content().entries}
+    clock.move_to(NOW + timedelta(minutes=5), tick=False)
+
+    edited.title = "Forum breakfast, moved upstairs"
+    db.session.commit()
+    after = {e.uid: e for e in _staff_content().entries}
+
+    assert after[other.uid] is before[other.uid]
+    assert after[edited.uid] is not before[edited.uid]
+    assert after[edited.uid].item.title == "Forum breakfast, moved upstairs"
+    assert b"SUMMARY:Forum breakfast\\, moved upstairs" in after[edited.uid].vevent
+
+
+def test_a_visit_change_reaches_the_kept_entries_of_its_programme(
+    create_delegation, create_programme_item, clock
+):
+    visit = create_delegation(status=DelegationStatus.confirmed)
+    item = create_programme_item(delegation=visit)
+    assert _by_uid(_staff_content())[item.uid].status == "CONFIRMED"
+    clock.move_to(NOW + timedelta(minutes=5), tick=False)
+
+    visit.status = DelegationStatus.cancelled
+    db.session.commit()
+
+    assert _by_uid(_staff_content())[item.uid].status == "CANCELLED"
+
+
+def test_renaming_a_venue_theme_or_city_reaches_kept_entries(
+    create_event, create_delegation, create_programme_item
+):
+    venue = Venue(name="Rådhuset", address="Munkegata 1")
+    city = City(name="Darmstadt", country="DE", relation=CityRelation.partner)
+    theme = Theme(slug="energy", name_nb="Energi", name_en="Energy")
+    visit = create_delegation(city=city)
+    item = create_programme_item(delegation=visit, venue=venue)
+    event = create_event("Energy seminar")
+    event.themes = [theme]
+    db.session.commit()
+    _staff_content()
+
+    venue.name = "Bystyresalen"
+    city.name = "Darmstadt (Hessen)"
+    theme.name_nb = "Fornybar energi"
+    db.session.commit()
+    shown = _by_uid(_staff_content())
+
+    assert shown[item.uid].location.startswith("Bystyresalen")
+    assert shown[visit.uid].location.startswith("Darmstadt (Hessen)")
+    assert shown[event.uid].categories == ("Fornybar energi",)
+
+
+def test_each_language_keeps_its_own_entries(create_delegation):
+    visit = create_delegation(country="DE")
+
+    nb = _by_uid(_staff_content("nb"))[visit.uid]
+    en = _by_uid(_staff_content("en"))[visit.uid]
+
+    assert (nb.location, nb.categories) == ("Tyskland", ("Besøk",))
+    assert (en.location, en.categories) == ("Germany", ("Visit",))
+
+
+def _by_uid(content: FeedContent) -> dict[str, Any]:
+    return {item.uid: item for item in content.items}
