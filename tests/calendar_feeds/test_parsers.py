@@ -9,9 +9,6 @@ parsers run in `tests/js/parse.mjs`; install them with
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -35,12 +32,9 @@ from tests.calendar_feeds.fixtures import (
     WEEKLY_DATES,
     tricky_calendar,
 )
+from tests.fixtures.js_parsers import JS_DIR, JS_PARSERS, run_js_parsers
 
 pytestmark = pytest.mark.unit
-
-JS_DIR = Path(__file__).resolve().parents[1] / "js"
-INSTALL = "npm ci --prefix tests/js --no-audit --no-fund"
-JS_PARSERS = ["icaljs", "nodeical"]
 
 Time = dict[str, str]
 
@@ -192,31 +186,7 @@ def tricky_file(tricky_bytes: bytes, tmp_path_factory: pytest.TempPathFactory) -
 
 
 def _run_js(path: Path) -> dict[str, Any]:
-    """Return what ical.js and node-ical read from `path`; skip or fail if they are missing."""
-    node = shutil.which("node")
-    missing = [] if node else ["node"]
-    missing += [
-        package
-        for package in ("ical.js", "node-ical")
-        if not (JS_DIR / "node_modules" / package / "package.json").is_file()
-    ]
-    if node is None or missing:
-        reason = f"{', '.join(missing)} missing: install Node.js and run `{INSTALL}`"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    result = subprocess.run(
-        [node, str(JS_DIR / "parse.mjs"), str(path), HORIZON.isoformat()],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        # node-ical builds all-day dates at local midnight: pin the clock's zone.
-        env={**os.environ, "TZ": "UTC"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    parsed: dict[str, Any] = json.loads(result.stdout)
-    return parsed
+    return run_js_parsers([path], until=HORIZON)[path]
 
 
 @pytest.fixture(scope="module")
