@@ -1,78 +1,98 @@
 """Each feed item serialised once per change and kept by each worker.
 
 Building and serialising a VEVENT costs about 0.3 ms (FACTS.md): 3 s for a
-feed of 10,000 items. So a worker keeps every item it has serialised, under
-a key that changes whenever anything the VEVENT shows may have changed (the
-item's UID, SEQUENCE and `updated_dt`, its visit's for a programme item, the
-language, and a stamp of the directory names shown in feeds). A feed rebuilt
-after one change serialises that item only and joins the rest.
+feed of 10,000 items. So a worker keeps every item it has serialised with the
+stamp it was built at: its SEQUENCE and `updated_dt`, and its visit's
+`updated_dt` for a programme item (the visit lends it status and time zone).
+Entries are kept per language and per stamp of the directory names feeds show
+(`app.feeds.services`). A feed rebuilt after one change serialises that item
+only and joins the rest.
 
-An edited item is a new key, so nothing stale is ever served; old keys leave
-when the store is full, least recently used first. Entries are per app: tests
-run many apps, and their databases reuse ids and times.
+An edited item has a new stamp, so nothing stale is ever served. Old entries
+stay until the store holds more than its size, then all are dropped and the
+next build serialises again. Entries are per app: tests run many apps, and
+their databases reuse ids and times.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Flask
 
 from calendar_feeds import FeedItem, ZoneSpan, item_zone_span, serialize_event
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What an item's VEVENT was built from, beyond the language and directory."""
+
+    sequence: int
+    updated: datetime
+    #: The visit's `updated_dt`, for a programme item.
+    parent_updated: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FeedEntry:
     """One item as feeds keep it: the item, its VEVENT bytes and the zone span they need."""
 
     item: FeedItem
     vevent: bytes
     zone: ZoneSpan | None
+    stamp: Stamp
 
     @property
     def uid(self) -> str:
         return self.item.uid
 
 
-def make_entry(item: FeedItem) -> FeedEntry:
+def make_entry(item: FeedItem, stamp: Stamp) -> FeedEntry:
     """Serialise `item` once."""
-    return FeedEntry(item=item, vevent=serialize_event(item), zone=item_zone_span(item))
+    return FeedEntry(
+        item=item, vevent=serialize_event(item), zone=item_zone_span(item), stamp=stamp
+    )
+
+
+Partition = dict[str, FeedEntry]
 
 
 class EntryStore:
-    """A thread-safe LRU of feed entries, bounded by number."""
+    """Kept entries by language and directory stamp, then by UID."""
 
     def __init__(self, size: int) -> None:
         self._size = max(size, 0)
-        self._entries: OrderedDict[Hashable, FeedEntry] = OrderedDict()
+        self._partitions: dict[tuple[str, str], Partition] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return sum(len(partition) for partition in self._partitions.values())
 
-    def get_many(self, keys: Iterable[Hashable]) -> dict[Hashable, FeedEntry]:
-        """Return the kept entries among `keys`, marking them recently used."""
-        found: dict[Hashable, FeedEntry] = {}
-        with self._lock:
-            entries = self._entries
-            for key in keys:
-                entry = entries.get(key)
-                if entry is not None:
-                    entries.move_to_end(key)
-                    found[key] = entry
-        return found
+    def partition(self, language: str, directory: str) -> Partition:
+        """Return the entries of one language at one directory stamp, for reading.
 
-    def put_many(self, entries: dict[Hashable, FeedEntry]) -> None:
-        """Keep `entries`, dropping the least recently used beyond the size."""
+        Entries kept at any other directory stamp can never be used again and
+        are dropped.
+        """
+        key = (language, directory)
+        found = self._partitions.get(key)
+        if found is not None:
+            return found
         with self._lock:
-            self._entries.update(entries)
-            for key in entries:
-                self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+            for old in [k for k in self._partitions if k[1] != directory]:
+                del self._partitions[old]
+            return self._partitions.setdefault(key, {})
+
+    def keep(self, language: str, directory: str, entries: list[FeedEntry]) -> None:
+        """Keep `entries`; when the store is over its size, drop everything first."""
+        with self._lock:
+            if len(self) + len(entries) > self._size:
+                self._partitions.clear()
+            partition = self._partitions.setdefault((language, directory), {})
+            for entry in entries:
+                partition[entry.uid] = entry
 
 
 def entry_store(app: Flask) -> EntryStore:

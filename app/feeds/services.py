@@ -10,10 +10,10 @@ persons, officials, notes, budgets or anything else personal or internal.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
 from babel import Locale
@@ -38,7 +38,7 @@ from app.core.i18n import babel_locale
 from app.core.visibility import Audience, visible_clause
 from app.delegations.models import Delegation, DelegationStatus, ProgrammeItem
 from app.directory.models import City, Theme, Venue
-from app.feeds.entries import FeedEntry, entry_store, make_entry
+from app.feeds.entries import FeedEntry, Stamp, entry_store, make_entry
 from calendar_feeds import FeedItem, assemble_calendar
 
 #: Far enough ahead to mean "all future" in a database comparison.
@@ -82,16 +82,8 @@ class FeedContent:
         return [entry.item for entry in self.entries]
 
 
-class _Row(NamedTuple):
-    """What a feed needs to know of an item before deciding to serialise it."""
-
-    kind: EntryKind
-    id: int
-    #: Changes whenever anything the item's VEVENT shows may have changed.
-    key: tuple[Hashable, ...]
-    cancelled: bool
-    #: When the cancellation (if any) was made: it leaves the feed some days later.
-    changed: datetime
+#: A visible row: kind, id, UID, SEQUENCE, `updated_dt` and its visit's (naive UTC).
+_Row = tuple[EntryKind, int, str, int, datetime, datetime | None]
 
 
 def collect_feed(
@@ -112,8 +104,7 @@ def collect_feed(
     constant number of queries, whatever the number of items.
     """
     window_end = now + _ALL_FUTURE
-    cutoff = now - keep_cancelled
-    stamp = (language, _directory_stamp())
+    cutoff = _naive(now - keep_cancelled)
     rows: list[_Row] = []
     removed: list[datetime] = []
     for kind, select_rows in (
@@ -123,19 +114,30 @@ def collect_feed(
     ):
         if not filters.shows(kind):
             continue
-        for row in select_rows(audience, window_start, window_end, filters, stamp):
-            if row.cancelled and row.changed < cutoff:
-                removed.append(row.changed + keep_cancelled)
+        for row, cancelled, changed in select_rows(
+            audience, window_start, window_end, filters
+        ):
+            if cancelled and changed < cutoff:
+                removed.append(changed.replace(tzinfo=UTC) + keep_cancelled)
             else:
                 rows.append(row)
     entries = _entries(rows, language)
-    entries.sort(key=lambda entry: entry.uid)
+    entries.sort(key=_by_uid)
     changes = [entry.item.last_modified for entry in entries] + removed
     left = _newest_window_exit(audience, window_start)
     if left is not None:
         # It left the feed when the window's start passed its end.
         changes.append(left + (now - window_start))
     return FeedContent(entries=entries, last_change=max(changes, default=None))
+
+
+def _by_uid(entry: FeedEntry) -> str:
+    return entry.item.uid
+
+
+def _naive(value: datetime) -> datetime:
+    """Return an aware time as the naive UTC the database stores."""
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def feed_items(
@@ -175,27 +177,41 @@ def feed_bytes(
     )
 
 
+#: Raw columns for the light row queries: naive UTC, and the status as stored.
+#: Converting 10,000 values to aware times and enums costs more than the query.
+def _raw_time(column: Any) -> Any:
+    return sa.type_coerce(column, sa.DateTime()).label(None)
+
+
+def _raw_text(column: Any) -> Any:
+    return sa.type_coerce(column, sa.String()).label(None)
+
+
+#: A visible row, whether it is cancelled, and when its last change was made.
+_Found = Iterator[tuple[_Row, bool, datetime]]
+
+
 def _event_rows(
     audience: Audience,
     window_start: datetime,
     window_end: datetime,
     filters: CalendarFilters,
-    stamp: tuple[Hashable, ...],
-) -> Iterator[_Row]:
+) -> _Found:
     texts = (Event.title, Event.description, Event.location) if filters.q else ()
     query = sa.select(
-        Event.id, Event.uid, Event.sequence, Event.updated_dt, Event.status, *texts
+        Event.id,
+        Event.uid,
+        Event.sequence,
+        _raw_time(Event.updated_dt),
+        _raw_text(Event.status),
+        *texts,
     ).where(*event_window_clauses(audience, window_start, window_end, filters))
     matches = text_matcher(filters)
+    cancelled = EventStatus.cancelled.value
     for id_, uid, sequence, updated, status, *text in db.session.execute(query):
         if matches(*text):
-            yield _Row(
-                EntryKind.event,
-                id_,
-                (uid, sequence, updated, *stamp),
-                status is EventStatus.cancelled,
-                updated,
-            )
+            row = (EntryKind.event, id_, uid, sequence, updated, None)
+            yield row, status == cancelled, updated
 
 
 def _programme_rows(
@@ -203,8 +219,7 @@ def _programme_rows(
     window_start: datetime,
     window_end: datetime,
     filters: CalendarFilters,
-    stamp: tuple[Hashable, ...],
-) -> Iterator[_Row]:
+) -> _Found:
     # Aliased: the visibility rule's EXISTS on delegations must stay its own.
     visit = aliased(Delegation)
     item = ProgrammeItem
@@ -216,9 +231,9 @@ def _programme_rows(
             item.id,
             item.uid,
             item.sequence,
-            item.updated_dt,
-            visit.updated_dt,
-            visit.status,
+            _raw_time(item.updated_dt),
+            _raw_time(visit.updated_dt),
+            _raw_text(visit.status),
             *texts,
         )
         .join(visit, item.delegation_id == visit.id)
@@ -227,17 +242,13 @@ def _programme_rows(
     if filters.q:
         query = query.outerjoin(Venue, item.venue_id == Venue.id)
     matches = text_matcher(filters)
+    cancelled = DelegationStatus.cancelled.value
     for id_, uid, sequence, updated, visit_updated, status, *text in db.session.execute(
         query
     ):
         if matches(*text):
-            yield _Row(
-                EntryKind.programme,
-                id_,
-                (uid, sequence, updated, visit_updated, *stamp),
-                status is DelegationStatus.cancelled,
-                visit_updated,
-            )
+            row = (EntryKind.programme, id_, uid, sequence, updated, visit_updated)
+            yield row, status == cancelled, visit_updated
 
 
 def _visit_rows(
@@ -245,8 +256,7 @@ def _visit_rows(
     window_start: datetime,
     window_end: datetime,
     filters: CalendarFilters,
-    stamp: tuple[Hashable, ...],
-) -> Iterator[_Row]:
+) -> _Found:
     texts = (
         (Delegation.title, Delegation.foreign_organisations, City.name)
         if filters.q
@@ -256,23 +266,19 @@ def _visit_rows(
         Delegation.id,
         Delegation.uid,
         Delegation.sequence,
-        Delegation.updated_dt,
-        Delegation.status,
+        _raw_time(Delegation.updated_dt),
+        _raw_text(Delegation.status),
         *texts,
     ).where(*visit_window_clauses(audience, window_start, window_end, filters))
     if filters.q:
         query = query.outerjoin(City, Delegation.city_id == City.id)
     matches = text_matcher(filters)
+    cancelled = DelegationStatus.cancelled.value
     # Notes are staff working text: never searched, so a search reveals nothing of them.
     for id_, uid, sequence, updated, status, *text in db.session.execute(query):
         if matches(*text):
-            yield _Row(
-                EntryKind.visit,
-                id_,
-                (uid, sequence, updated, *stamp),
-                status is DelegationStatus.cancelled,
-                updated,
-            )
+            row = (EntryKind.visit, id_, uid, sequence, updated, None)
+            yield row, status == cancelled, updated
 
 
 def _directory_stamp() -> str:
@@ -296,33 +302,54 @@ def _directory_stamp() -> str:
 def _entries(rows: Sequence[_Row], language: str) -> list[FeedEntry]:
     """Return the entries of `rows`: kept ones as they are, the others built now."""
     store = entry_store(current_app)
-    kept = store.get_many(row.key for row in rows)
-    missing = [row for row in rows if row.key not in kept]
+    directory = _directory_stamp()
+    kept = store.partition(language, directory)
+    entries: list[FeedEntry | None] = []
+    missing: list[tuple[int, _Row]] = []
+    for row in rows:
+        _kind, _id, uid, sequence, updated, parent_updated = row
+        entry = kept.get(uid)
+        if entry is not None:
+            stamp = entry.stamp
+            if (
+                stamp.updated == updated
+                and stamp.sequence == sequence
+                and stamp.parent_updated == parent_updated
+            ):
+                entries.append(entry)
+                continue
+        missing.append((len(entries), row))
+        entries.append(None)
     if missing:
-        built = _build_entries(missing, language)
-        store.put_many(built)
-        kept = {**kept, **built}
-    return [kept[row.key] for row in rows]
+        built = _build_entries([row for _, row in missing], language)
+        store.keep(language, directory, built)
+        for (position, _row), entry in zip(missing, built, strict=True):
+            entries[position] = entry
+    return [entry for entry in entries if entry is not None]
 
 
-def _build_entries(rows: Sequence[_Row], language: str) -> dict[Hashable, FeedEntry]:
-    keys = {(row.kind, row.id): row.key for row in rows}
-    built: dict[Hashable, FeedEntry] = {}
+def _build_entries(rows: Sequence[_Row], language: str) -> list[FeedEntry]:
+    """Load and serialise `rows`, in their order."""
+    stamps = {
+        (kind, id_): Stamp(sequence, updated, parent)
+        for kind, id_, _uid, sequence, updated, parent in rows
+    }
+    built: dict[tuple[EntryKind, int], FeedEntry] = {}
 
-    def ids(kind: EntryKind) -> list[list[int]]:
-        found = [row.id for row in rows if row.kind is kind]
-        return [found[i : i + _LOAD_CHUNK] for i in range(0, len(found), _LOAD_CHUNK)]
+    def chunks(kind: EntryKind) -> Iterator[list[int]]:
+        found = [row[1] for row in rows if row[0] is kind]
+        for start in range(0, len(found), _LOAD_CHUNK):
+            yield found[start : start + _LOAD_CHUNK]
 
-    for chunk in ids(EntryKind.event):
+    for chunk in chunks(EntryKind.event):
         for event in db.session.scalars(
             sa.select(Event)
             .where(Event.id.in_(chunk))
             .options(selectinload(Event.themes))
         ):
-            built[keys[EntryKind.event, event.id]] = make_entry(
-                _event_item(event, language)
-            )
-    for chunk in ids(EntryKind.programme):
+            key = (EntryKind.event, event.id)
+            built[key] = make_entry(_event_item(event, language), stamps[key])
+    for chunk in chunks(EntryKind.programme):
         for item in db.session.scalars(
             sa.select(ProgrammeItem)
             .where(ProgrammeItem.id.in_(chunk))
@@ -331,19 +358,21 @@ def _build_entries(rows: Sequence[_Row], language: str) -> dict[Hashable, FeedEn
                 selectinload(ProgrammeItem.venue),
             )
         ):
-            built[keys[EntryKind.programme, item.id]] = make_entry(
-                programme_feed_item(item, language=language)
+            key = (EntryKind.programme, item.id)
+            built[key] = make_entry(
+                programme_feed_item(item, language=language), stamps[key]
             )
-    for chunk in ids(EntryKind.visit):
+    for chunk in chunks(EntryKind.visit):
         for visit in db.session.scalars(
             sa.select(Delegation)
             .where(Delegation.id.in_(chunk))
             .options(selectinload(Delegation.city))
         ):
-            built[keys[EntryKind.visit, visit.id]] = make_entry(
-                visit_feed_item(visit, language=language)
+            key = (EntryKind.visit, visit.id)
+            built[key] = make_entry(
+                visit_feed_item(visit, language=language), stamps[key]
             )
-    return built
+    return [built[row[0], row[1]] for row in rows]
 
 
 def visit_programme_content(
@@ -366,7 +395,11 @@ def visit_programme_content(
         )
     ).all()
     entries = [
-        make_entry(programme_feed_item(item, language=language)) for item in items
+        make_entry(
+            programme_feed_item(item, language=language),
+            Stamp(item.sequence, item.updated_dt, item.delegation.updated_dt),
+        )
+        for item in items
     ]
     return FeedContent(
         entries=entries,
