@@ -89,6 +89,14 @@ class Config:
     #: after a change serialises the changed items only. Room for every item of
     #: the feed window in both languages keeps rebuilds fast.
     FEED_ENTRY_CACHE_SIZE = 40_000
+    #: Seconds a worker trusts the calendar version it last read: feeds may lag
+    #: a change (or a token's revocation) by this long, and a busy worker reads
+    #: the version once per interval instead of once per request. 0 reads always.
+    FEED_VERSION_SECONDS = 1.0
+    #: Seconds a worker answers a feed it served before without asking Flask,
+    #: while the version stands; after that one fetch goes the whole way again
+    #: (checking the token, noting its use).
+    FEED_LANE_SECONDS = 60
 
 
 #: Settings that must be set, and not left empty, outside development and testing.

@@ -37,6 +37,7 @@ from app.delegations.planner.views import bp as planner_bp
 from app.delegations.programme.views import bp as programme_bp
 from app.delegations.views import bp as delegations_bp
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.feeds.lane import install_feed_lane
 from app.feeds.subscribe_views import bp as subscribe_bp
 from app.feeds.views import bp as feeds_bp
 from app.outbox.views import bp as outbox_bp
@@ -61,6 +62,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         configure_logging()
     _check_required_settings(app)
     _derive_settings(app)
+    # The feed lane reads REMOTE_ADDR for its limits: the proxy fix wraps it.
+    install_feed_lane(app)
     _configure_proxy(app)
     _configure_database(app)
     _configure_extensions(app)
@@ -78,6 +81,8 @@ def _coerce(default: Any, raw: str) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     return raw
 
 

@@ -33,6 +33,9 @@ class User(UserMixin, Model):
     """A person with an account."""
 
     __tablename__ = "users"
+    #: What decides the user's private feeds: what they may see, whether they
+    #: answer, and their language (`app.core.calendar_version`).
+    calendar_fields = ("role", "is_active", "locale")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stored lower-cased; unique.

@@ -1,18 +1,26 @@
-"""One number that rises with every change the calendar shows (DESIGN.md section 5).
+"""One number that rises with every change the calendar or its feeds show (DESIGN.md section 5).
 
 Feeds answer 304 from it without assembling anything: a feed's cached bytes stay
 good while the version they were built at is still the current one. The rise is
 done here, just before each commit of a transaction that touched a calendar object
 or something shown with one (a venue, a city, a theme, an organisation, an
-initiative), so no service can forget it.
+initiative), so no service can forget it. A class may name `calendar_fields`:
+then only a change of those attributes, or a deletion, counts (a user's role,
+activity and language decide what a private feed shows; a token's revocation
+decides whether it answers).
+
+Workers read the version at most once per `FEED_VERSION_SECONDS` (`VersionReader`).
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -36,10 +44,24 @@ def _shows_in_calendar(obj: Any) -> bool:
     )
 
 
+def _changes_feeds(obj: Any, *, deleted: bool) -> bool:
+    fields: tuple[str, ...] | None = getattr(type(obj), "calendar_fields", None)
+    if fields is None:
+        return _shows_in_calendar(obj)
+    if deleted:
+        return True
+    state = sa.inspect(obj)
+    return not state.pending and any(
+        state.attrs[name].history.has_changes() for name in fields
+    )
+
+
 @event.listens_for(Session, "after_flush")
 def _note_calendar_change(session: Session, flush_context: Any) -> None:
-    touched = (*session.new, *session.dirty, *session.deleted)
-    if any(_shows_in_calendar(obj) for obj in touched):
+    changed = any(
+        _changes_feeds(obj, deleted=False) for obj in (*session.new, *session.dirty)
+    ) or any(_changes_feeds(obj, deleted=True) for obj in session.deleted)
+    if changed:
         session.info["calendar_changed"] = True
 
 
@@ -66,11 +88,50 @@ def _forget_change(session: Session) -> None:
     session.info.pop("calendar_changed", None)
 
 
-def current_calendar_version() -> int:
-    """Return the calendar's version (one indexed read)."""
-    return (
-        db.session.scalar(
-            sa.select(CalendarVersion.version).where(CalendarVersion.id == 1)
+_VERSION_QUERY = sa.select(CalendarVersion.version).where(CalendarVersion.id == 1)
+
+
+class VersionReader:
+    """Reads the version with its own connection, at most once per `max_age` seconds.
+
+    Used inside and outside a request (`app.feeds.lane` answers before Flask
+    does), so it holds the engine rather than the request's session.
+    """
+
+    def __init__(self, engine: sa.Engine, max_age: float) -> None:
+        self._engine = engine
+        self._max_age = max_age
+        self._value = 0
+        self._read_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def current(self) -> int:
+        """Return the version, read again when the last read is older than `max_age`."""
+        if time.monotonic() - self._read_at < self._max_age:
+            return self._value
+        with self._lock:
+            began = time.monotonic()
+            if began - self._read_at < self._max_age:
+                return self._value
+            with self._engine.connect() as connection:
+                self._value = connection.execute(_VERSION_QUERY).scalar() or 0
+            self._read_at = began
+            return self._value
+
+
+def version_reader(app: Flask) -> VersionReader:
+    """Return the app's version reader, made on first use."""
+    reader = app.extensions.get("vertskap_calendar_version")
+    if reader is None:
+        with app.app_context():
+            engine = db.engine
+        reader = app.extensions.setdefault(
+            "vertskap_calendar_version",
+            VersionReader(engine, float(app.config["FEED_VERSION_SECONDS"])),
         )
-        or 0
-    )
+    return reader
+
+
+def current_calendar_version() -> int:
+    """Return the calendar's version as the current app's workers see it."""
+    return version_reader(current_app._get_current_object()).current()  # type: ignore[attr-defined]

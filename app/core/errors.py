@@ -5,15 +5,25 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
 from app.core.db import db
 
 logger = logging.getLogger(__name__)
 
 _PAGES = {400, 403, 404, 405, 410, 413, 429, 500}
+
+#: Read by calendar programs, not people: their errors are plain text, start no
+#: session and never echo the path (a private feed's path holds its token).
+_PLAIN_PREFIX = "/feeds/"
+
+
+def _plain(code: int) -> Response:
+    text = HTTP_STATUS_CODES.get(code, "Error")
+    return Response(f"{text}\n", status=code, content_type="text/plain; charset=utf-8")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -28,6 +38,8 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if code in {401} or (300 <= code < 400):
             return error
+        if request.path.startswith(_PLAIN_PREFIX):
+            return _plain(code)
         template = f"errors/{code}.html" if code in _PAGES else "errors/generic.html"
         return render_template(template, error=error), code
 
@@ -41,4 +53,6 @@ def register_error_handlers(app: Flask) -> None:
         )
         if app.config.get("PROPAGATE_EXCEPTIONS"):
             raise error
+        if request.path.startswith(_PLAIN_PREFIX):
+            return _plain(500)
         return render_template("errors/500.html", error=InternalServerError()), 500

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from flask import Response, request
+from werkzeug.http import parse_date, parse_etags
 
 #: The media type of every file we serve (RFC 5545 section 8.1).
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -73,6 +74,8 @@ def calendar_response(
     _set_headers(response, tag, modified, cache, vary)
     if _not_modified(tag, modified):
         response.status_code = 304
+        for name in BODY_HEADERS:
+            response.headers.pop(name, None)
         return response
     data = built if built is not None else _build(body)
     if gzipped:
@@ -121,7 +124,48 @@ def _whole_seconds(value: datetime | None) -> datetime | None:
 def _not_modified(tag: str, modified: datetime | None) -> bool:
     if request.method not in {"GET", "HEAD"}:
         return False
-    if "If-None-Match" in request.headers:
-        return request.if_none_match.contains_weak(tag)
-    since = request.if_modified_since
-    return modified is not None and since is not None and modified <= since
+    return not_modified(
+        request.headers.get("If-None-Match"),
+        request.headers.get("If-Modified-Since"),
+        tag,
+        modified,
+    )
+
+
+def not_modified(
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    tag: str,
+    modified: datetime | None,
+) -> bool:
+    """Return whether a GET with these validators gets 304 (RFC 9110 section 13.1.3).
+
+    If-None-Match, when sent, decides alone (weak comparison); otherwise
+    If-Modified-Since is compared with the whole-second `modified`.
+    """
+    if if_none_match is not None:
+        return parse_etags(if_none_match).contains_weak(tag)
+    if modified is None or if_modified_since is None:
+        return False
+    since = parse_date(if_modified_since)
+    return since is not None and modified <= since
+
+
+#: Headers a 304 leaves out: they describe a body it does not carry (RFC 9110
+#: section 15.4.5; Werkzeug drops the same ones from a 304).
+BODY_HEADERS = frozenset(
+    {
+        "content-length",
+        "content-type",
+        "content-encoding",
+        "content-disposition",
+        "last-modified",
+    }
+)
+
+
+def not_modified_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return the headers of a 200 answer as its 304 carries them."""
+    return [
+        (name, value) for name, value in headers if name.lower() not in BODY_HEADERS
+    ]

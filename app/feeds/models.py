@@ -15,6 +15,9 @@ class FeedToken(Model):
     """A revocable secret in a private feed URL; it shows what its owner may see at fetch time."""
 
     __tablename__ = "feed_tokens"
+    #: A revocation ends the feed at once (`app.core.calendar_version`); its
+    #: hourly `last_used_dt` changes no feed.
+    calendar_fields = ("revoked_dt",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(

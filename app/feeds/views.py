@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, current_app, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 
 from app.calendar.ical import PRODID
@@ -15,12 +14,12 @@ from app.calendar.views import filters_from
 from app.core.calendar_version import current_calendar_version
 from app.core.db import db, utcnow
 from app.core.i18n import LOCALES, babel_locale, select_language
-from app.core.security import hash_token
 from app.core.visibility import Audience, audience_for
 from app.delegations.services import get_visible_delegation
-from app.extensions import limiter
 from app.feeds.cache import CachedFeed, feed_cache
 from app.feeds.http import CachePolicy, calendar_response
+from app.feeds.lane import LANE_RETRY_AFTER, LANE_VERSION
+from app.feeds.limits import feed_limits, token_key
 from app.feeds.services import (
     FeedContent,
     collect_feed,
@@ -31,39 +30,31 @@ from app.feeds.tokens import resolve_feed_token
 
 bp = Blueprint("feeds", __name__)
 
-#: Same length cap as `resolve_feed_token` hashes: a forged megabyte costs no more.
-_MAX_HASHED = 64
 
+def _over_limit(token: str | None = None) -> Response | None:
+    """Count this fetch (unless the lane did) and return a 429 if a limit is exceeded.
 
-def _address_limit() -> str:
-    return str(current_app.config["FEED_RATE_LIMIT"])
-
-
-def _token_limit() -> str:
-    return str(current_app.config["PRIVATE_FEED_RATE_LIMIT"])
-
-
-@bp.errorhandler(RateLimitExceeded)
-def too_many_requests(error: RateLimitExceeded) -> Response:
-    """Answer a breached feed limit in plain text, the same whatever the token.
-
-    The site's HTML error page would start a session and echo the path (and
-    so a private feed's token) in its language switcher.
+    The answer is plain text and the same whatever the token: the site's HTML
+    error page would start a session and echo the path (and so a private
+    feed's token) in its language switcher.
     """
+    if LANE_RETRY_AFTER in request.environ:
+        wait = request.environ[LANE_RETRY_AFTER]
+    else:
+        wait = feed_limits(current_app).hit(
+            request.remote_addr or "", None if token is None else token_key(token)
+        )
+    if wait is None:
+        return None
     response = Response("Too many requests\n", status=429, content_type="text/plain")
-    response.headers["Retry-After"] = str(error.limit.limit.get_expiry())
+    response.headers["Retry-After"] = str(wait)
     return response
 
 
-def _token_key() -> str:
-    """Count fetches per token by its hash: the raw token never reaches the limiter's storage or logs."""
-    raw = (request.view_args or {}).get("token", "")
-    return "feed-token:" + hash_token(str(raw)[:_MAX_HASHED])
-
-
 @bp.route("/feeds/public.ics", methods=["GET"])
-@limiter.limit(_address_limit)
 def public_feed() -> Response:
+    if (refused := _over_limit()) is not None:
+        return refused
     # Reads neither the user nor the session: one answer for everyone, which
     # a CDN may cache (varying by language and coding only).
     language = _request_language()
@@ -80,9 +71,9 @@ def public_feed() -> Response:
 
 
 @bp.route("/feeds/<token>.ics", methods=["GET"])
-@limiter.limit(_address_limit)
-@limiter.limit(_token_limit, key_func=_token_key)
 def private_feed(token: str) -> Response:
+    if (refused := _over_limit(token)) is not None:
+        return refused
     now = utcnow()
     owner = resolve_feed_token(token, now=now)
     if owner is None:
@@ -103,8 +94,9 @@ def private_feed(token: str) -> Response:
 
 
 @bp.route("/visits/<int:delegation_id>/programme.ics", methods=["GET"])
-@limiter.limit(_address_limit)
 def visit_feed(delegation_id: int) -> Response:
+    if (refused := _over_limit()) is not None:
+        return refused
     audience = audience_for(current_user)
     visit = get_visible_delegation(delegation_id, audience)
     language = select_language()
@@ -169,6 +161,7 @@ def _feed_response(
 
     key = (audience, filters, language, name, now.date())
     entry = feed_cache(current_app).get_or_build(key, version, build)
+    request.environ[LANE_VERSION] = version  # the lane may answer it again
     return calendar_response(
         entry.body,
         etag=entry.etag,

@@ -6,8 +6,12 @@ from typing import Any
 
 import pytest
 
-from app.core.calendar_version import current_calendar_version
+from app.auth.models import Role
+from app.core.calendar_version import VersionReader, current_calendar_version
 from app.core.db import db
+from app.feeds.tokens import create_feed_token
+from tests.fixtures.builders import NOW
+from tests.fixtures.queries import count_statements
 
 pytestmark = pytest.mark.integration
 
@@ -70,3 +74,50 @@ def test_it_rises_once_per_transaction_and_not_for_a_rollback(
 
     assert committed == before + 1
     assert current_calendar_version() == committed
+
+
+def test_what_decides_a_private_feed_raises_it_and_nothing_else_of_users_or_tokens(
+    app: Any, create_user: Any
+) -> None:
+    user = create_user()
+    token, _raw = create_feed_token(user, label="Phone", now=NOW)
+    db.session.commit()
+    versions = [current_calendar_version()]
+
+    def after(change: Any) -> None:
+        change()
+        db.session.commit()
+        versions.append(current_calendar_version())
+
+    after(lambda: setattr(token, "last_used_dt", NOW))  # noted hourly: no feed changes
+    after(lambda: setattr(user, "last_login_dt", NOW))
+    after(lambda: setattr(user, "role", Role.mayors_office))
+    after(lambda: setattr(user, "locale", "en"))
+    after(lambda: setattr(user, "is_active", False))
+    after(lambda: setattr(token, "revoked_dt", NOW))
+    after(lambda: db.session.delete(token))
+
+    assert versions == [
+        versions[0],
+        versions[0],
+        versions[0],
+        *range(versions[0] + 1, versions[0] + 6),
+    ]
+
+
+def test_a_worker_reads_the_version_at_most_once_per_interval(
+    app: Any, create_event: Any
+) -> None:
+    create_event("Nordens dag")
+    reader = VersionReader(db.engine, max_age=3600)
+    fresh = VersionReader(db.engine, max_age=0)
+    first = reader.current()
+
+    create_event("Forum meeting")
+    with count_statements() as statements:
+        kept = reader.current()
+    latest = fresh.current()
+
+    assert kept == first
+    assert statements == []
+    assert latest == first + 1
