@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +42,8 @@ sys.path.insert(0, str(ROOT))
 #: Share of the items that are events; the rest are visits with programme items.
 EVENT_SHARE = 0.8
 PROGRAMME_ITEMS_PER_VISIT = 4
+#: FEED_VERSION_SECONDS as the benchmark runs the app (the default).
+VERSION_SECONDS = 1.0
 TITLES = (
     "Møte i Internasjonalt forum",
     "Frokostseminar om nordisk samarbeid",
@@ -74,6 +77,7 @@ def _environment(database_url: str, base_url: str) -> dict[str, str]:
         # One client address makes every request: keep the limiter in the path
         # but out of the way.
         "FEED_RATE_LIMIT": "10000000 per minute",
+        "FEED_VERSION_SECONDS": str(VERSION_SECONDS),
     }
 
 
@@ -147,8 +151,8 @@ def seed(database_url: str, items: int, now: datetime) -> None:
         db.session.commit()
 
 
-def touch_one_event(database_url: str, n: int) -> None:
-    """Change one event's title through the app, as an edit would."""
+def touch_one_event(database_url: str, n: int) -> str:
+    """Change one event's title through the app, as an edit would; return the new title."""
     from app import create_app
     from app.calendar.models import Event
     from app.core.db import db, utcnow
@@ -159,6 +163,7 @@ def touch_one_event(database_url: str, n: int) -> None:
         event.title = f"{TITLES[0]} (endret {n})"
         event.updated_dt = utcnow()
         db.session.commit()
+        return event.title
 
 
 @contextmanager
@@ -264,6 +269,15 @@ def warm(url: str, *, concurrency: int, rounds: int = 20) -> None:
     raise RuntimeError("the feed never answered under 0.5 s from every worker")
 
 
+def _status(url: str, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback
+    try:
+        with urllib.request.urlopen(request, timeout=120) as answer:  # noqa: S310 - loopback
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
 def fetch(
     url: str, headers: dict[str, str] | None = None
 ) -> tuple[bytes, dict[str, str], float]:
@@ -294,6 +308,11 @@ def wrk(
         raise RuntimeError(output)
     if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         raise RuntimeError(f"errors while measuring {url}:\n{output}")
+    read = re.search(r"(\d+) requests in [\d.]+\w+, ([\d.]+)(\w+) read", output)
+    if etag and read is not None:
+        scale = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9}.get(read.group(3), 1)
+        if float(read.group(2)) * scale / int(read.group(1)) > 2000:
+            raise RuntimeError(f"conditional GETs of {url} got whole bodies:\n{output}")
     return float(found.group(1))
 
 
@@ -341,11 +360,18 @@ def main() -> None:
             warm(app_url, concurrency=args.workers * args.threads)
             rebuilds = []
             for n in range(5):
-                touch_one_event(database_url, n)
-                _, _, elapsed = fetch(app_url)
+                title = touch_one_event(database_url, n)
+                # Workers trust the version they read for FEED_VERSION_SECONDS.
+                time.sleep(VERSION_SECONDS + 0.2)
+                body, _, elapsed = fetch(app_url)
+                if title.encode() not in body:
+                    raise RuntimeError("the feed did not show the change")
                 rebuilds.append(elapsed * 1000)
+            warm(app_url, concurrency=args.workers * args.threads)
             body, headers, _ = fetch(app_url)
             etag = headers.get("ETag", "")
+            if _status(app_url, {"If-None-Match": etag}) != 304:
+                raise RuntimeError("the app does not answer 304 to its own ETag")
 
             static = root / "static"
             static.mkdir()

@@ -23,19 +23,21 @@ kept: never an error, a 404 or a 429.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.http import parse_date
 
-from app.core.calendar_version import version_reader
+from app.core.calendar_version import VersionReader, version_reader
 from app.core.db import utcnow
 from app.feeds.http import not_modified, not_modified_headers
 from app.feeds.limits import feed_limits, token_key
@@ -51,10 +53,44 @@ PUBLIC_PATH = "/feeds/public.ics"
 
 #: Answers kept per worker; each holds references, not copies, of feed bytes.
 LANE_ENTRIES = 256
+#: Bodies from this size on are also kept in an in-memory file (see `BodyFile`).
+FILE_THRESHOLD = 64 * 1024
+FILE_BLOCK = 1024 * 1024
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 Key = tuple[str, str, str, str]
+
+
+class BodyFile:
+    """A feed body in an anonymous in-memory file (Linux memfd).
+
+    Handed to the server's `wsgi.file_wrapper`, it lets gunicorn send the body
+    with sendfile(2) instead of copying it through Python, as nginx serves a
+    static file. Each request opens it anew through /proc, so concurrent
+    sends never share a file offset. The file is closed when the last answer
+    holding it is dropped.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._path = f"/proc/self/fd/{fd}"
+        self._finalizer = weakref.finalize(self, os.close, fd)
+
+    @classmethod
+    def holding(cls, body: bytes) -> BodyFile | None:
+        """Return a file holding `body`, or None where memfd is missing."""
+        create = getattr(os, "memfd_create", None)
+        if create is None or not os.path.isdir("/proc/self/fd"):
+            return None
+        fd = create("vertskap-feed", getattr(os, "MFD_CLOEXEC", 0))
+        view = memoryview(body)
+        written = 0
+        while written < len(body):
+            written += os.write(fd, view[written:])
+        return cls(fd)
+
+    def open(self) -> BinaryIO:
+        return open(self._path, "rb")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +102,23 @@ class Answer:
     day: date
     kept_at: float
     headers: list[tuple[str, str]]
+    not_modified_headers: list[tuple[str, str]]
     #: None when the view answered 304: the lane can repeat that only.
     body: bytes | None
+    #: The same bytes in an in-memory file, for a large body.
+    file: BodyFile | None
     etag: str
+    #: The ETag header as sent; most clients send it back as it came.
+    quoted_etag: str
     last_modified: datetime | None
+
+    def matches(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
+        """Return whether these validators get a 304 (`not_modified`, quicker for the usual case)."""
+        if if_none_match == self.quoted_etag:
+            return True
+        return not_modified(
+            if_none_match, if_modified_since, self.etag, self.last_modified
+        )
 
 
 class FeedLane:
@@ -81,6 +130,11 @@ class FeedLane:
         self._answers: OrderedDict[Key, Answer] = OrderedDict()
         self._lock = threading.Lock()
         self._max_age = float(app.config["FEED_LANE_SECONDS"])
+        self._reader: VersionReader | None = None
+        #: Closed (and freed) once no kept answer holds them.
+        self._files: weakref.WeakValueDictionary[str, BodyFile] = (
+            weakref.WeakValueDictionary()
+        )
 
     def __call__(
         self, environ: dict[str, Any], start_response: StartResponse
@@ -105,17 +159,20 @@ class FeedLane:
             if wait is not None:
                 environ[LANE_RETRY_AFTER] = wait
                 return self._wsgi_app(environ, start_response)
-            if not_modified(
-                environ.get("HTTP_IF_NONE_MATCH"),
-                environ.get("HTTP_IF_MODIFIED_SINCE"),
-                answer.etag,
-                answer.last_modified,
+            if answer.matches(
+                environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE")
             ):
-                start_response("304 NOT MODIFIED", not_modified_headers(answer.headers))
+                start_response("304 NOT MODIFIED", list(answer.not_modified_headers))
                 return []
             if answer.body is not None:
                 start_response("200 OK", list(answer.headers))
-                return [] if method == "HEAD" else [answer.body]
+                if method == "HEAD":
+                    return []
+                wrapper = environ.get("wsgi.file_wrapper")
+                if answer.file is not None and wrapper is not None:
+                    # The server may send it with sendfile(2), as nginx would.
+                    return wrapper(answer.file.open(), FILE_BLOCK)
+                return [answer.body]
             environ[LANE_RETRY_AFTER] = None  # counted here already
         return self._through_view(environ, start_response, key, method)
 
@@ -125,7 +182,9 @@ class FeedLane:
             or utcnow().date() != answer.day
         ):
             return False
-        return answer.version == version_reader(self._app).current()
+        if self._reader is None:
+            self._reader = version_reader(self._app)
+        return answer.version == self._reader.current()
 
     def _count(self, environ: dict[str, Any], path: str) -> int | None:
         token = path[len(PREFIX) : -len(SUFFIX)]
@@ -160,8 +219,39 @@ class FeedLane:
             data = b"".join(body)
             _close(body)
             body = [data]
-        self._keep(key, _answer(version, headers, data))
+        self._keep(key, self._answer(version, headers, data))
         return body
+
+    def _answer(
+        self, version: int, headers: list[tuple[str, str]], body: bytes | None
+    ) -> Answer:
+        found = {name.lower(): value for name, value in headers}
+        modified = found.get("last-modified")
+        quoted = found.get("etag", "")
+        return Answer(
+            version=version,
+            day=utcnow().date(),
+            kept_at=time.monotonic(),
+            headers=list(headers),
+            not_modified_headers=not_modified_headers(headers),
+            body=body,
+            file=self._file_for(quoted, body),
+            etag=quoted.strip('"'),
+            quoted_etag=quoted,
+            last_modified=parse_date(modified) if modified else None,
+        )
+
+    def _file_for(self, etag: str, body: bytes | None) -> BodyFile | None:
+        """Return the in-memory file of a large body, one per entity tag."""
+        if body is None or len(body) < FILE_THRESHOLD or not etag:
+            return None
+        with self._lock:
+            found = self._files.get(etag)
+            if found is None:
+                found = BodyFile.holding(body)
+                if found is not None:
+                    self._files[etag] = found
+            return found
 
     def _keep(self, key: Key, answer: Answer) -> None:
         with self._lock:
@@ -169,20 +259,6 @@ class FeedLane:
             self._answers.move_to_end(key)
             while len(self._answers) > LANE_ENTRIES:
                 self._answers.popitem(last=False)
-
-
-def _answer(version: int, headers: list[tuple[str, str]], body: bytes | None) -> Answer:
-    found = {name.lower(): value for name, value in headers}
-    modified = found.get("last-modified")
-    return Answer(
-        version=version,
-        day=utcnow().date(),
-        kept_at=time.monotonic(),
-        headers=list(headers),
-        body=body,
-        etag=found.get("etag", "").strip('"'),
-        last_modified=parse_date(modified) if modified else None,
-    )
 
 
 def _close(body: Iterable[bytes]) -> None:

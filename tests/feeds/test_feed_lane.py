@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 from typing import Any
 
 import icalendar
 import pytest
 from flask import Flask, request
+from werkzeug.wsgi import FileWrapper
 
 from app.core.db import db
+from app.feeds.lane import FILE_THRESHOLD, BodyFile
 from app.feeds.tokens import create_feed_token
 from tests.fixtures.builders import NOW
 
@@ -193,3 +196,38 @@ def test_feeds_get_no_session_so_a_cdn_may_cache_the_public_one(
 
     assert answer.headers["Vary"] == "Accept-Encoding, Accept-Language"
     assert "Set-Cookie" not in answer.headers
+
+
+def test_a_large_body_goes_to_the_server_as_a_file_with_the_same_bytes(
+    app: Flask, client: Any, create_event: Any, views: list[str]
+) -> None:
+    for n in range(30):
+        create_event(f"Seminar {n}", description="Ø" * 3000)
+    environ = {"wsgi.file_wrapper": FileWrapper}
+    first = client.get(PUBLIC, environ_base=environ)
+    with client.get(PUBLIC, environ_base=environ) as again:  # closes the file
+        sent = again.get_data()
+    without = client.get(PUBLIC)
+
+    assert len(first.data) > FILE_THRESHOLD
+    assert sent == without.data == first.data
+    assert again.headers["Content-Length"] == str(len(first.data))
+    assert views == [PUBLIC]
+    [kept] = app.wsgi_app._answers.values()  # type: ignore[attr-defined]
+    assert kept.file is not None
+
+
+def test_a_body_file_reads_back_and_is_closed_with_its_last_holder() -> None:
+    body = "Næringsforeningen i Trondheimsregionen\r\n".encode() * 5000
+    held = BodyFile.holding(body)
+    assert held is not None
+    closer = held._finalizer
+
+    with held.open() as one, held.open() as two:
+        one.seek(100)
+        assert two.read() == body  # each open has its own offset
+    assert closer.alive
+    del held
+    gc.collect()
+
+    assert not closer.alive
