@@ -1,8 +1,9 @@
 """Benchmark the public iCal feed against nginx serving the same bytes (issue 5).
 
 Seeds a fresh SQLite database with demo-like calendar items (10,000 by default),
-serves the app with gunicorn (gthread workers) and the feed's bytes with nginx as
-a static file, then measures with wrk:
+serves the app with gunicorn as `gunicorn.conf.py` sets it up (gthread, 2 workers
+of 4 threads) and the feed's bytes with nginx as a static file, then measures
+with wrk (the median of 3 rounds, app and nginx in turn):
 
 - the time of the first GET after one item changed (a full rebuild);
 - full GETs per second of the unchanged feed, app and nginx;
@@ -173,8 +174,8 @@ def gunicorn(
     process = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
-            "--worker-class",
-            "gthread",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "--workers",
             str(workers),
             "--threads",
@@ -334,10 +335,11 @@ def worker_memory(master: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=10_000)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=6)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="vertskap-bench-") as tmp:
@@ -387,10 +389,21 @@ def main() -> None:
                     "connections": args.connections,
                     "threads": 2,
                 }
-                app_full = wrk(app_url, **measure)
-                nginx_full = wrk(nginx_url, **measure)
-                app_304 = wrk(app_url, etag=etag, **measure)
-                nginx_304 = wrk(nginx_url, etag=nginx_headers.get("ETag"), **measure)
+                # This machine's speed wanders by a fifth from run to run:
+                # alternate app and nginx, and keep the median of the rounds.
+                runs: dict[str, list[float]] = {}
+                for _ in range(args.rounds):
+                    for name, url, tag in (
+                        ("app_full", app_url, None),
+                        ("nginx_full", nginx_url, None),
+                        ("app_304", app_url, etag),
+                        ("nginx_304", nginx_url, nginx_headers.get("ETag")),
+                    ):
+                        runs.setdefault(name, []).append(wrk(url, etag=tag, **measure))
+                app_full, nginx_full, app_304, nginx_304 = (
+                    statistics.median(runs[name])
+                    for name in ("app_full", "nginx_full", "app_304", "nginx_304")
+                )
             memory = worker_memory(master.pid)
 
     print()
@@ -408,6 +421,8 @@ def main() -> None:
         f"{'worker memory (MB, max)':44} {max(memory, default=0):12.0f} {'':>12} {'< 300 MB':>22}"
     )
     print(f"\nrebuilds (ms): {', '.join(f'{value:.0f}' for value in rebuilds)}")
+    for name, values in runs.items():
+        print(f"{name} (req/s): {', '.join(f'{value:.0f}' for value in values)}")
 
 
 if __name__ == "__main__":

@@ -48,24 +48,44 @@ class FeedCache:
         self._size = size
         self._entries: OrderedDict[Hashable, CachedFeed] = OrderedDict()
         self._lock = threading.Lock()
+        #: One lock per feed being built: threads asking for it meanwhile wait
+        #: for that build instead of repeating it (a cold worker under load).
+        self._building: dict[Hashable, threading.Lock] = {}
 
     def get_or_build(
         self, key: Hashable, version: int, build: Callable[[], CachedFeed]
     ) -> CachedFeed:
         """Return the entry for `key` built at `version`, building it if there is none."""
+        entry = self._current(key, version)
+        if entry is not None:
+            return entry
+        with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        # Built outside the cache's lock: other feeds keep answering meanwhile.
+        with building:
+            entry = self._current(key, version)
+            if entry is None:
+                entry = build()
+                self._keep(key, entry)
+        with self._lock:
+            if not building.locked():
+                self._building.pop(key, None)
+        return entry
+
+    def _current(self, key: Hashable, version: int) -> CachedFeed | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None and entry.version == version:
                 self._entries.move_to_end(key)
                 return entry
-        # Built outside the lock: other feeds keep answering meanwhile.
-        entry = build()
+        return None
+
+    def _keep(self, key: Hashable, entry: CachedFeed) -> None:
         with self._lock:
             self._entries[key] = entry
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        return entry
 
 
 def feed_cache(app: Flask) -> FeedCache:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from app.core.db import db
+from app.feeds.cache import CachedFeed, FeedCache
 from tests.fixtures.builders import NOW
 from tests.fixtures.queries import count_statements
 
@@ -64,3 +67,21 @@ def test_gzip_answers_reuse_one_compression(client: Any, create_event: Any) -> N
     assert answers[0].data == answers[1].data
     assert gzip.decompress(answers[0].data) == plain
     assert answers[0].headers["ETag"].endswith('-gz"')
+
+
+def test_threads_asking_for_a_feed_being_built_wait_for_that_one_build() -> None:
+    cache = FeedCache(size=4)
+    builds: list[int] = []
+
+    def build() -> CachedFeed:
+        builds.append(1)
+        time.sleep(0.2)
+        return CachedFeed(version=1, body=b"BEGIN:VCALENDAR", last_modified=None)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(
+            pool.map(lambda _n: cache.get_or_build("public", 1, build), range(4))
+        )
+
+    assert builds == [1]
+    assert all(answer is answers[0] for answer in answers)
