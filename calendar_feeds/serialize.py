@@ -18,7 +18,8 @@ from calendar_feeds.ical import build_event
 from calendar_feeds.items import FeedItem, clean_text
 from calendar_feeds.zones import ZoneSpan, vtimezone, zone_spans
 
-_END = b"END:VCALENDAR\r\n"
+#: The calendar's last line, after its VEVENTs.
+CALENDAR_END = b"END:VCALENDAR\r\n"
 
 
 def serialize_event(item: FeedItem) -> bytes:
@@ -43,15 +44,25 @@ def assemble_calendar(
     The VTIMEZONEs come sorted by zone name, one per zone; spans of the same
     zone are merged. Equal input gives equal bytes.
     """
+    head = calendar_head(zones, name=name, prodid=prodid, refresh=refresh)
+    return b"".join([head, *events, CALENDAR_END])
+
+
+def calendar_head(
+    zones: Iterable[ZoneSpan],
+    *,
+    name: str,
+    prodid: str,
+    refresh: timedelta | None,
+) -> bytes:
+    """Return what `assemble_calendar` writes before the events: properties and VTIMEZONEs."""
     merged: dict[str, tuple[date, date]] = {}
     for zone, first, last in zones:
         if zone in merged:
             first, last = min(first, merged[zone][0]), max(last, merged[zone][1])
         merged[zone] = (first, last)
     timezones = [vtimezone(zone, *merged[zone]) for zone in sorted(merged)]
-    return b"".join(
-        [_header(name, prodid, refresh), *timezones, b"".join(events), _END]
-    )
+    return b"".join([_header(name, prodid, refresh), *timezones])
 
 
 def build_calendar(
@@ -95,4 +106,4 @@ def _header(name: str, prodid: str, refresh: timedelta | None) -> bytes:
         calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", icalendar.vDuration(refresh))
     whole = calendar.to_ical()
-    return whole.removesuffix(_END)
+    return whole.removesuffix(CALENDAR_END)

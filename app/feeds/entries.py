@@ -16,6 +16,7 @@ their databases reuse ids and times.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -43,6 +44,8 @@ class FeedEntry:
     vevent: bytes
     zone: ZoneSpan | None
     stamp: Stamp
+    #: SHA-256 of `vevent`: a feed's ETag is made of these, not of its bytes.
+    digest: bytes
 
     @property
     def uid(self) -> str:
@@ -51,8 +54,13 @@ class FeedEntry:
 
 def make_entry(item: FeedItem, stamp: Stamp) -> FeedEntry:
     """Serialise `item` once."""
+    vevent = serialize_event(item)
     return FeedEntry(
-        item=item, vevent=serialize_event(item), zone=item_zone_span(item), stamp=stamp
+        item=item,
+        vevent=vevent,
+        zone=item_zone_span(item),
+        stamp=stamp,
+        digest=hashlib.sha256(vevent).digest(),
     )
 
 

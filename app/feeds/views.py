@@ -22,6 +22,7 @@ from app.feeds.lane import LANE_RETRY_AFTER, LANE_VERSION
 from app.feeds.limits import feed_limits, token_key
 from app.feeds.services import (
     FeedContent,
+    assemble_feed,
     collect_feed,
     feed_bytes,
     visit_programme_content,
@@ -156,8 +157,12 @@ def _feed_response(
             language=language,
             keep_cancelled=timedelta(days=config["FEED_CANCELLED_DAYS"]),
         )
-        body = feed_bytes(content.entries, name=name, prodid=PRODID, refresh=_refresh())
-        return CachedFeed(version=version, body=body, last_modified=content.last_change)
+        body, etag = assemble_feed(
+            content.entries, name=name, prodid=PRODID, refresh=_refresh()
+        )
+        return CachedFeed(
+            version=version, body=body, last_modified=content.last_change, etag=etag
+        )
 
     key = (audience, filters, language, name, now.date())
     entry = feed_cache(current_app).get_or_build(key, version, build)

@@ -19,7 +19,13 @@ from app.core.db import db
 from app.core.visibility import Audience, Visibility
 from app.delegations.models import DelegationStatus, Participant
 from app.directory.models import City, CityRelation, Initiative, Theme, Venue
-from app.feeds.services import FeedContent, collect_feed, feed_bytes, feed_items
+from app.feeds.services import (
+    FeedContent,
+    assemble_feed,
+    collect_feed,
+    feed_bytes,
+    feed_items,
+)
 from calendar_feeds import build_calendar
 from tests.fixtures.builders import NOW
 
@@ -633,3 +639,23 @@ def test_each_language_keeps_its_own_entries(create_delegation):
 
 def _by_uid(content: FeedContent) -> dict[str, Any]:
     return {item.uid: item for item in content.items}
+
+
+def test_a_feed_tag_changes_exactly_when_its_bytes_do(create_event, clock):
+    event = create_event("Forum breakfast")
+    create_event("Forum lunch", start=NOW + timedelta(days=3))
+
+    def assembled(name: str = "Vertskap") -> tuple[bytes, str]:
+        return assemble_feed(
+            _staff_content().entries, name=name, prodid=PRODID, refresh=None
+        )
+
+    first, again, renamed = assembled(), assembled(), assembled("Vertskap (en)")
+    clock.move_to(NOW + timedelta(minutes=5), tick=False)
+    event.title = "Forum breakfast, moved"
+    db.session.commit()
+    edited = assembled()
+
+    assert first == again
+    assert len({first[1], renamed[1], edited[1]}) == 3
+    assert len({first[0], renamed[0], edited[0]}) == 3
