@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -50,7 +50,9 @@ def live_server_seed() -> Callable[[Flask], None]:
                 visibility=Visibility.public,
             )
         )
-        start = now + timedelta(days=3, hours=3)
+        # 10:00 UTC on the public event's day: the same day and week in Oslo
+        # whatever the hour the test runs at.
+        start = datetime.combine((now + timedelta(days=3)).date(), time(10), tzinfo=UTC)
         db.session.add(
             Event(
                 title=XSS,
