@@ -2,7 +2,7 @@
 
 Seeds a fresh SQLite database with demo-like calendar items (10,000 by default),
 serves the app with gunicorn as `gunicorn.conf.py` sets it up (gthread, 2 workers
-of 4 threads) and the feed's bytes with nginx as a static file, then measures
+of 8 threads) and the feed's bytes with nginx as a static file, then measures
 with wrk (the median of 3 rounds, app and nginx in turn):
 
 - the time of the first GET after one item changed (a full rebuild);
@@ -338,7 +338,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=6)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
