@@ -3,7 +3,7 @@
 Seeds a fresh SQLite database with demo-like calendar items (10,000 by default),
 serves the app with gunicorn as `gunicorn.conf.py` sets it up (gthread, 2 workers
 of 8 threads) and the feed's bytes with nginx as a static file, then measures
-with wrk (the median of 3 rounds, app and nginx in turn):
+with wrk (the median of 5 rounds, app and nginx in turn):
 
 - the time of the first GET after one item changed (a full rebuild);
 - full GETs per second of the unchanged feed, app and nginx;
@@ -339,7 +339,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rebuilds", type=int, default=9)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="vertskap-bench-") as tmp:
@@ -361,7 +362,7 @@ def main() -> None:
 
             warm(app_url, concurrency=args.workers * args.threads)
             rebuilds = []
-            for n in range(5):
+            for n in range(args.rebuilds):
                 title = touch_one_event(database_url, n)
                 # Workers trust the version they read for FEED_VERSION_SECONDS.
                 time.sleep(VERSION_SECONDS + 0.2)
