@@ -24,6 +24,10 @@ class Config:
     SMTP_URL = ""
     #: Sender address of every mail Vertskap sends.
     MAIL_FROM = ""
+    #: Seconds between runs of the outbox sender in `flask --app app jobs run`.
+    OUTBOX_DELIVERY_SECONDS = 30
+    #: Mails one run of the sender claims and sends over one connection.
+    OUTBOX_BATCH = 200
     #: Where users reach the site, for links in mail and feed UIDs.
     PUBLIC_BASE_URL = ""
     #: The city's own IANA time zone: default for new users and objects.

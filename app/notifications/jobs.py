@@ -12,6 +12,8 @@ from app.auth.services import purge_expired_account_records
 from app.calendar.moderation import notify_moderators
 from app.calendar.submissions import purge_unconfirmed_submissions
 from app.core.db import db, utcnow
+from app.outbox.delivery import deliver_due_mail
+from app.outbox.mail import parse_smtp_url
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,20 @@ def job_purge_unconfirmed_submissions(app: Flask) -> None:
         count = purge_unconfirmed_submissions(now=utcnow())
         db.session.commit()
         logger.info("purged %s unconfirmed submissions", count)
+
+
+def job_deliver_outbox(app: Flask) -> None:
+    """Send the due outbox mails to SMTP_URL; without it, mail stays in the outbox."""
+    with app.app_context():
+        config = app.config
+        if not config["SMTP_URL"]:
+            return
+        deliver_due_mail(
+            parse_smtp_url(config["SMTP_URL"]),
+            sender=config["MAIL_FROM"],
+            now=utcnow(),
+            limit=int(config["OUTBOX_BATCH"]),
+        )
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
@@ -72,6 +88,17 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         args=[app],
         id="purge_unconfirmed_submissions",
         next_run_time=utcnow() + timedelta(seconds=25),
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=300,
+    )
+    scheduler.add_job(
+        job_deliver_outbox,
+        "interval",
+        seconds=app.config["OUTBOX_DELIVERY_SECONDS"],
+        args=[app],
+        id="deliver_outbox",
+        next_run_time=utcnow() + timedelta(seconds=2),
         coalesce=True,
         max_instances=1,
         misfire_grace_time=300,

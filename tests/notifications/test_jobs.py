@@ -18,6 +18,7 @@ def test_scheduler_registers_its_ticks_without_starting(app):
         "purge_expired_account_records",
         "notify_moderators",
         "purge_unconfirmed_submissions",
+        "deliver_outbox",
     ]
 
 
