@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -59,48 +60,38 @@ def job_deliver_outbox(app: Flask) -> None:
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """Return a scheduler with an in-memory job store and every tick registered."""
     scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
-    scheduler.add_job(
-        job_purge_expired_account_records,
-        "interval",
-        hours=1,
-        args=[app],
-        id="purge_expired_account_records",
-        next_run_time=utcnow() + timedelta(seconds=5),
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=300,
-    )
-    scheduler.add_job(
-        job_notify_moderators,
-        "interval",
-        minutes=app.config["MODERATORS_NOTICE_MINUTES"],
-        args=[app],
-        id="notify_moderators",
-        next_run_time=utcnow() + timedelta(seconds=15),
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=300,
-    )
-    scheduler.add_job(
-        job_purge_unconfirmed_submissions,
-        "interval",
-        minutes=app.config["SUBMISSION_PURGE_MINUTES"],
-        args=[app],
-        id="purge_unconfirmed_submissions",
-        next_run_time=utcnow() + timedelta(seconds=25),
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=300,
-    )
-    scheduler.add_job(
-        job_deliver_outbox,
-        "interval",
-        seconds=app.config["OUTBOX_DELIVERY_SECONDS"],
-        args=[app],
-        id="deliver_outbox",
-        next_run_time=utcnow() + timedelta(seconds=2),
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=300,
-    )
+    config = app.config
+    ticks: list[tuple[Callable[[Flask], None], timedelta, int]] = [
+        # job, interval, seconds after start of its first run
+        (job_purge_expired_account_records, timedelta(hours=1), 5),
+        (
+            job_notify_moderators,
+            timedelta(minutes=config["MODERATORS_NOTICE_MINUTES"]),
+            15,
+        ),
+        (
+            job_purge_unconfirmed_submissions,
+            timedelta(minutes=config["SUBMISSION_PURGE_MINUTES"]),
+            25,
+        ),
+        (
+            job_deliver_outbox,
+            timedelta(seconds=config["OUTBOX_DELIVERY_SECONDS"]),
+            2,
+        ),
+    ]
+    for job, interval, first_in in ticks:
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=interval.total_seconds(),
+            args=[app],
+            id=job.__name__.removeprefix("job_"),
+            next_run_time=utcnow() + timedelta(seconds=first_in),
+            # A missed tick runs once, late, rather than piling up; the
+            # database says what is due, so nothing is lost.
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=300,
+        )
     return scheduler
