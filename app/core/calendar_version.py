@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.calendar_object import CalendarObjectMixin
 from app.core.db import Model, UTCDateTime, db, utcnow
+from app.core.per_app import per_app
 
 
 class CalendarVersion(Model):
@@ -121,15 +122,13 @@ class VersionReader:
 
 def version_reader(app: Flask) -> VersionReader:
     """Return the app's version reader, made on first use."""
-    reader = app.extensions.get("vertskap_calendar_version")
-    if reader is None:
+
+    def make() -> VersionReader:
         with app.app_context():
             engine = db.engine
-        reader = app.extensions.setdefault(
-            "vertskap_calendar_version",
-            VersionReader(engine, float(app.config["FEED_VERSION_SECONDS"])),
-        )
-    return reader
+        return VersionReader(engine, float(app.config["FEED_VERSION_SECONDS"]))
+
+    return per_app(app, "vertskap_calendar_version", make)
 
 
 def current_calendar_version() -> int:

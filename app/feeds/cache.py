@@ -18,6 +18,7 @@ from datetime import datetime
 
 from flask import Flask
 
+from app.core.per_app import per_app
 from app.feeds.http import body_etag
 
 
@@ -90,9 +91,8 @@ class FeedCache:
 
 def feed_cache(app: Flask) -> FeedCache:
     """Return the app's feed cache, made on first use."""
-    cache = app.extensions.get("vertskap_feed_cache")
-    if cache is None:
-        cache = app.extensions.setdefault(
-            "vertskap_feed_cache", FeedCache(int(app.config["FEED_CACHE_ENTRIES"]))
-        )
-    return cache
+    return per_app(
+        app,
+        "vertskap_feed_cache",
+        lambda: FeedCache(int(app.config["FEED_CACHE_ENTRIES"])),
+    )

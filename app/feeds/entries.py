@@ -24,6 +24,7 @@ from datetime import datetime
 
 from flask import Flask
 
+from app.core.per_app import per_app
 from calendar_feeds import FeedItem, ZoneSpan, item_zone_span, serialize_event
 
 
@@ -126,10 +127,8 @@ def settle_heap() -> None:
 
 def entry_store(app: Flask) -> EntryStore:
     """Return the app's entry store, made on first use."""
-    store = app.extensions.get("vertskap_feed_entries")
-    if store is None:
-        store = app.extensions.setdefault(
-            "vertskap_feed_entries",
-            EntryStore(int(app.config["FEED_ENTRY_CACHE_SIZE"])),
-        )
-    return store
+    return per_app(
+        app,
+        "vertskap_feed_entries",
+        lambda: EntryStore(int(app.config["FEED_ENTRY_CACHE_SIZE"])),
+    )

@@ -29,7 +29,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
@@ -255,6 +255,18 @@ class FeedLane:
 
     def _keep(self, key: Key, answer: Answer) -> None:
         with self._lock:
+            kept = self._answers.get(key)
+            if (
+                answer.body is None
+                and kept is not None
+                and kept.body is not None
+                and kept.etag == answer.etag
+            ):
+                # The view answered a 304 for bytes the lane holds: refresh the
+                # answer's date and version, keep its body for full fetches.
+                answer = replace(
+                    answer, headers=kept.headers, body=kept.body, file=kept.file
+                )
             self._answers[key] = answer
             self._answers.move_to_end(key)
             while len(self._answers) > LANE_ENTRIES:

@@ -25,6 +25,7 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
+from app.core.per_app import per_app
 from app.core.security import hash_token
 
 #: Same cap as `resolve_feed_token` hashes: a forged megabyte costs no more.
@@ -113,16 +114,14 @@ class FeedLimits:
 
 def feed_limits(app: Flask) -> FeedLimits:
     """Return the app's feed limits, made on first use."""
-    limits = app.extensions.get("vertskap_feed_limits")
-    if limits is None:
-        config = app.config
-        limits = app.extensions.setdefault(
-            "vertskap_feed_limits",
-            FeedLimits(
-                enabled=bool(config["RATELIMIT_ENABLED"]),
-                storage=str(config["RATELIMIT_STORAGE_URI"]),
-                per_address=str(config["FEED_RATE_LIMIT"]),
-                per_token=str(config["PRIVATE_FEED_RATE_LIMIT"]),
-            ),
-        )
-    return limits
+    config = app.config
+    return per_app(
+        app,
+        "vertskap_feed_limits",
+        lambda: FeedLimits(
+            enabled=bool(config["RATELIMIT_ENABLED"]),
+            storage=str(config["RATELIMIT_STORAGE_URI"]),
+            per_address=str(config["FEED_RATE_LIMIT"]),
+            per_token=str(config["PRIVATE_FEED_RATE_LIMIT"]),
+        ),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -231,3 +232,23 @@ def test_a_body_file_reads_back_and_is_closed_with_its_last_holder() -> None:
     gc.collect()
 
     assert not closer.alive
+
+
+class TestRefresh:
+    @pytest.fixture
+    def app_settings(self) -> dict[str, Any]:
+        return {"FEED_LANE_SECONDS": 0.2}
+
+    def test_a_304_through_the_view_keeps_the_body_for_full_fetches(
+        self, client: Any, event: Any, views: list[str]
+    ) -> None:
+        first = client.get(PUBLIC)
+        time.sleep(0.3)  # the kept answer expires: the next fetch asks the view
+        not_modified = client.get(
+            PUBLIC, headers={"If-None-Match": first.headers["ETag"]}
+        )
+        full = client.get(PUBLIC)
+
+        assert not_modified.status_code == 304
+        assert full.data == first.data
+        assert views == [PUBLIC, PUBLIC]
