@@ -8,7 +8,7 @@ export VERTSKAP_ENV ?= development
 FLASK := $(VENV)/bin/flask --app app
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install translations messages browser js bench clean
+.PHONY: run test lint install translations messages browser js bench bench-mail clean
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ lint: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Feed speed against nginx serving the same bytes (needs nginx-light and wrk).
+# Feed speed against nginx serving the same bytes (needs nginx-light and wrk);
+# `make bench-mail` measures mail delivery.
 bench: install
 	$(VENV)/bin/python bench/feeds.py $(BENCH_ARGS)
+
+# Outbox delivery: 1,000 queued mails to a local SMTP server, on SQLite; for
+# PostgreSQL, BENCH_MAIL_ARGS='--database-url postgresql://user:password@host/postgres'.
+bench-mail: install
+	$(VENV)/bin/python bench/mail.py $(BENCH_MAIL_ARGS)

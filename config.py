@@ -28,6 +28,10 @@ class Config:
     OUTBOX_DELIVERY_SECONDS = 30
     #: Mails one run of the sender claims and sends over one connection.
     OUTBOX_BATCH = 200
+    #: Seconds a sender holds the mails it claimed; mail held by a sender that
+    #: died is sent again (same Message-ID) once its claim has run out. A sender
+    #: starts no new mail after half of it, so keep it well above a slow send.
+    OUTBOX_CLAIM_SECONDS = 300
     #: Where users reach the site, for links in mail and feed UIDs.
     PUBLIC_BASE_URL = ""
     #: The city's own IANA time zone: default for new users and objects.
@@ -70,6 +74,9 @@ class Config:
     MODERATORS_NOTICE_MINUTES = 10
     #: Minutes between runs of the purge of submissions never confirmed.
     SUBMISSION_PURGE_MINUTES = 60
+    #: Hours after Monday 08:00 (TIMEZONE) in which the weekly digest may still
+    #: go out; a scheduler that was down longer skips that week, not sends it stale.
+    DIGEST_LATE_HOURS = 12
     #: iCal feeds show items from this many days back, and everything ahead; a
     #: recurring series reaching into that window is published whole.
     FEED_WINDOW_DAYS_BACK = 90

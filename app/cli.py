@@ -29,7 +29,8 @@ from app.feeds.tokens import (
     FeedTokenError,
     create_feed_token,
 )
-from app.outbox.mail import MailConfigurationError
+from app.outbox.delivery import DeliveryReport, deliver_due_mail
+from app.outbox.mail import MailConfigurationError, parse_smtp_url
 from app.outbox.services import send_test_mail
 
 logger = logging.getLogger(__name__)
@@ -175,6 +176,39 @@ def send_test_mail_command(address: str) -> None:
     except (OSError, smtplib.SMTPException, MailConfigurationError) as error:
         raise click.ClickException(f"sending failed: {error}") from error
     click.echo(f"sent; the server answered: {answer}")
+
+
+@mail_cli.command("deliver")
+@click.option(
+    "--until-empty",
+    is_flag=True,
+    help="Repeat until no mail is due (mail held by another sender is not due).",
+)
+def deliver_outbox_command(until_empty: bool) -> None:
+    """Deliver the due outbox mail to SMTP_URL once, or until none is due, and report."""
+    config = current_app.config
+    if not config["SMTP_URL"]:
+        raise click.ClickException("SMTP_URL is not set; mail stays in the outbox")
+    try:
+        settings = parse_smtp_url(config["SMTP_URL"])
+    except MailConfigurationError as error:
+        raise click.ClickException(str(error)) from error
+    total = DeliveryReport()
+    while True:
+        # A failure goes back with a backoff and a refusal fails for good, so
+        # each round either sends something or leaves less due: the loop ends.
+        report = deliver_due_mail(
+            settings,
+            sender=config["MAIL_FROM"],
+            now=utcnow(),
+            limit=int(config["OUTBOX_BATCH"]),
+        )
+        total += report
+        if not until_empty or report.claimed == 0:
+            break
+    click.echo(
+        f"sent {total.sent}, retrying later {total.retrying}, failed {total.failed}"
+    )
 
 
 @click.command("serve")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from datetime import timedelta
@@ -200,3 +201,82 @@ def test_two_senders_never_claim_the_same_mail(app: Any) -> None:
     every = claims[0] + claims[1]
     assert len(every) == len(set(every)) == 60
     assert _states() == {MailState.sending: 60}
+
+
+class _Slow(_Refusing):
+    """An SMTP handler that takes `delay` seconds to accept each mail."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any
+    ) -> str:
+        await asyncio.sleep(self.delay)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize("app_settings", [{"OUTBOX_CLAIM_SECONDS": 1}])
+def test_a_sender_gives_back_untouched_what_half_its_claim_did_not_cover(
+    app: Any,
+) -> None:
+    mails = _queue(10)
+    handler = _Slow(delay=0.2)
+    controller = Controller(handler, hostname="127.0.0.1", port=_closed_port())
+    controller.start()
+    try:
+        url = parse_smtp_url(f"smtp://127.0.0.1:{controller.port}")
+        report = deliver_due_mail(url, sender=SENDER, now=NOW)
+    finally:
+        controller.stop()
+
+    db.session.expire_all()
+    left = [m for m in mails if m.state is not MailState.sent]
+    assert report.sent == len(handler.received) == 10 - report.released
+    assert 1 <= report.sent <= 4
+    assert report.claimed == 10
+    assert {(m.state, m.attempts, m.claimed_until_dt, m.due_dt) for m in left} == {
+        (MailState.queued, 0, None, NOW)
+    }
+
+
+def test_an_address_no_server_takes_fails_at_once_and_the_batch_goes_on(
+    app: Any, smtp_server: Any, smtp_url: str
+) -> None:
+    [broken] = _queue(1, recipient="two@ntnu.example, three@ntnu.example")
+    good = _queue(1)
+
+    report = deliver_due_mail(parse_smtp_url(smtp_url), sender=SENDER, now=NOW)
+
+    db.session.expire_all()
+    assert (report.sent, report.failed) == (1, 1)
+    assert (broken.state, broken.last_response) == (
+        MailState.failed,
+        "not a plain e-mail address: 'two@ntnu.example, three@ntnu.example'",
+    )
+    assert [str(m["Message-ID"]) for m in smtp_server.outbox] == [good[0].message_id]
+
+
+def test_the_deliver_command_sends_until_nothing_is_due_and_reports(
+    app: Any, smtp_server: Any, smtp_url: str
+) -> None:
+    _queue(5)
+    app.config.update(SMTP_URL=smtp_url, OUTBOX_BATCH=2)
+
+    once = app.test_cli_runner().invoke(args=["mail", "deliver"])
+    rest = app.test_cli_runner().invoke(args=["mail", "deliver", "--until-empty"])
+
+    assert (once.exit_code, once.output) == (0, "sent 2, retrying later 0, failed 0\n")
+    assert (rest.exit_code, rest.output) == (0, "sent 3, retrying later 0, failed 0\n")
+    assert len(smtp_server.outbox) == 5
+
+
+def test_the_deliver_command_refuses_without_smtp_url(app: Any) -> None:
+    _queue(1)
+
+    result = app.test_cli_runner().invoke(args=["mail", "deliver"])
+
+    assert result.exit_code == 1
+    assert result.output == "Error: SMTP_URL is not set; mail stays in the outbox\n"
+    assert _states() == {MailState.queued: 1}
