@@ -40,6 +40,7 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.feeds.lane import install_feed_lane
 from app.feeds.subscribe_views import bp as subscribe_bp
 from app.feeds.views import bp as feeds_bp
+from app.notifications.views import bp as notifications_bp
 from app.outbox.views import bp as outbox_bp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -261,6 +262,7 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(subscribe_bp)
     app.register_blueprint(outbox_bp)
+    app.register_blueprint(notifications_bp)
     for blueprint in (
         delegations_bp,
         programme_bp,

@@ -56,6 +56,15 @@ class User(UserMixin, Model):
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     #: Days before a visit's arrival the user wants a reminder, e.g. "14,3,1".
     reminder_days: Mapped[str] = mapped_column(sa.String(40), default="14,3,1")
+    #: A reminder the day before a checklist task or follow-up of theirs is due.
+    wants_task_reminders: Mapped[bool] = mapped_column(
+        default=True, server_default=sa.true()
+    )
+    #: Notices when a visit they follow changes time, place or status.
+    wants_change_notices: Mapped[bool] = mapped_column(
+        default=True, server_default=sa.true()
+    )
+    #: The weekly digest, Monday 08:00 Europe/Oslo.
     wants_digest: Mapped[bool] = mapped_column(default=False)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -70,6 +79,16 @@ class User(UserMixin, Model):
     def get_id(self) -> str:
         """Return the session identity: id and session version, so logout kills old cookies."""
         return f"{self.id}.{self.session_version}"
+
+    @property
+    def arrival_reminder_days(self) -> list[int]:
+        """The days before a visit's arrival the user wants a reminder, largest first."""
+        days = {int(d) for d in self.reminder_days.split(",") if d.strip().isdigit()}
+        return sorted(days, reverse=True)
+
+    @arrival_reminder_days.setter
+    def arrival_reminder_days(self, days: list[int]) -> None:
+        self.reminder_days = ",".join(str(d) for d in sorted(set(days), reverse=True))
 
     @property
     def is_staff(self) -> bool:

@@ -10,6 +10,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from blinker import Namespace
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy.engine import CursorResult
@@ -24,6 +25,12 @@ from app.directory.models import Organisation
 from app.outbox.services import queue_mail
 
 logger = logging.getLogger(__name__)
+
+#: Sent with a user and `now` when what decides their reminders changed (their
+#: role, organisation, zone, activity or reminder choices). Features that plan
+#: mail for users, such as the visits' reminders, re-plan on it; accounts need
+#: not know them.
+mail_settings_changed = Namespace().signal("mail-settings-changed")
 
 #: Argon2id with the library's defaults (RFC 9106's second recommended option).
 _hasher = PasswordHasher()
@@ -371,7 +378,9 @@ def update_user(
 
     Effects: deactivation or a change of role ends the user's sessions (and so,
     with the feeds issue, narrows their feeds at the next fetch); an audit entry
-    lists the changed fields. An admin cannot demote or deactivate themself.
+    lists the changed fields; a change of role, organisation, zone or activity
+    sends `mail_settings_changed`, so their planned reminders follow. An admin
+    cannot demote or deactivate themself.
     """
     if user.id == actor.id and (changes.role is not user.role or not changes.is_active):
         raise AccountError("cannot_demote_self")
@@ -390,6 +399,8 @@ def update_user(
         end_sessions(user)
     if diff:
         log_audit(user, action="updated", actor_id=actor.id, now=now, changes=diff)
+    if diff.keys() & {"role", "organisation_id", "timezone", "is_active"}:
+        mail_settings_changed.send(user, now=now)
 
 
 def list_users(*, search: str = "") -> list[User]:

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.calendar.models import Event, EventStatus, Submission
+from app.calendar.notices import NOTICE_FIELDS, queue_event_change_notices
 from app.calendar.recurrence import (
     RecurrenceError,
     format_exdates,
@@ -96,7 +97,8 @@ def update_event(
 
     A cancelled event stays cancelled whatever `data.status` says: only
     `reinstate_event` brings it back, so an edit cannot undo a cancellation by
-    accident. The sequence rises on flush when time, place or status changed.
+    accident. The sequence rises on flush when time, place or status changed,
+    and then the people behind the event get a change notice.
     """
     if event.is_cancelled:
         data.status = EventStatus.cancelled
@@ -111,6 +113,18 @@ def update_event(
     if changes:
         db.session.flush()
         log_audit(event, action="update", actor_id=actor_id, now=now, changes=changes)
+        noticed = {NOTICE_FIELDS[name] for name in changes if name in NOTICE_FIELDS}
+        if "status" in changes:
+            noticed.add("status")
+        queue_event_change_notices(
+            event,
+            changed=sorted(noticed),
+            actor_id=actor_id,
+            now=now,
+            previous_status=EventStatus(changes["status"][0])
+            if "status" in changes
+            else None,
+        )
     return changes
 
 
@@ -165,6 +179,9 @@ def _set_status(
         now=now,
         changes={"status": [old.value, status.value]},
         comment=comment,
+    )
+    queue_event_change_notices(
+        event, changed=["status"], actor_id=actor_id, now=now, previous_status=old
     )
 
 

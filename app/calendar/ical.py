@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from app.calendar.models import Event
 from app.calendar.recurrence import parse_exdates
+from app.core.calendar_object import PRODID
 from app.core.forms import is_web_link
 from app.core.markdown import markdown_to_text
 from calendar_feeds import FeedItem, build_calendar
-
-#: PRODID of every file this app publishes; clients de-duplicate by it.
-PRODID = "-//Vertskap//Vertskap calendar//EN"
 
 
 def event_feed_item(event: Event, *, language: str) -> FeedItem:

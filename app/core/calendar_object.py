@@ -28,6 +28,9 @@ from app.core.db import UTCDateTime, enum_column_type, utcnow
 from app.core.visibility import Visibility
 from calendar_feeds import make_uid
 
+#: PRODID of every file this app publishes; clients de-duplicate by it.
+PRODID = "-//Vertskap//Vertskap calendar//EN"
+
 
 def _uid_domain() -> str:
     if has_app_context():

@@ -365,3 +365,66 @@ class Interest(Model):
             name="decision_has_decider",
         ),
     )
+
+
+class ReminderRule(enum.StrEnum):
+    """Why a reminder is sent."""
+
+    arrival_14 = "arrival_14"  # 14 days before a confirmed visit arrives
+    arrival_3 = "arrival_3"
+    arrival_1 = "arrival_1"
+    task_due = "task_due"  # a checklist task is due the next day
+    follow_up_due = "follow_up_due"  # a follow-up's deadline is the next day
+
+    @property
+    def days_before(self) -> int:
+        """Days between the reminder and the arrival or deadline it announces."""
+        if self.value.startswith("arrival_"):
+            return int(self.value.removeprefix("arrival_"))
+        return 1
+
+
+#: The arrival rules by the days a user may pick on the preferences page.
+ARRIVAL_RULES = {
+    rule.days_before: rule for rule in ReminderRule if rule.value.startswith("arrival_")
+}
+
+
+class Reminder(Model):
+    """A reminder planned for one recipient; queued into the outbox when due.
+
+    Unsent rows are re-planned whenever what they depend on changes (the
+    visit's arrival or status, a task's due date, a user's choices), so a
+    moved visit moves its reminders and a cancelled one loses them. Sent rows
+    stay as history and keep a later plan from queueing the same mail again.
+    """
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[ReminderRule] = mapped_column(enum_column_type(ReminderRule, "rule"))
+    #: The visit the reminder belongs to; deleting the visit deletes its reminders.
+    delegation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("delegations.id", ondelete="CASCADE"), index=True
+    )
+    #: What the reminder is about: "delegation:7", "task:12" or "follow_up:3".
+    object_key: Mapped[str] = mapped_column(sa.String(40))
+    recipient_user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    due_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When the tick turned the reminder into an outbox mail; null while planned.
+    queued_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outbox_mail_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("outbox_mails.id", ondelete="SET NULL")
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "object_key", "rule", "recipient_user_id", "due_dt", name="one_per_due"
+        ),
+        sa.Index("ix_reminders_due_unqueued", "queued_dt", "due_dt"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Reminder {self.rule} {self.object_key} to={self.recipient_user_id} at {self.due_dt}>"

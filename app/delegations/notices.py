@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.auth.models import User
+from app.auth.services import public_link
+from app.auth.unsubscribe import MailKind, unsubscribe_url
 from app.core.db import db
 from app.core.i18n import babel_locale, format_local_datetime
 from app.core.visibility import audience_for, can_see
+from app.delegations.ical import change_ics
 from app.delegations.models import (
     Delegation,
     DelegationStatus,
@@ -47,8 +49,10 @@ def queue_change_notices(
     cancelled, or `previous_status` (given on a status change) was. Recipients:
     the visit's host contact, the officials (with an account) attending the
     affected programme items, and members whose interest in the visit was
-    accepted; each once, in their own language and time zone, and only if they
-    may see `obj` (a member never hears of an internal item). The idempotency
+    accepted; each once, in their own language and time zone, only if they
+    may see `obj` (a member never hears of an internal item) and have not
+    turned change notices off. Each mail carries the item as an .ics file
+    (cancelled when the item was deleted) and a one-click unsubscribe link. The idempotency
     key holds the object's sequence, so a retry adds nothing.
     """
     delegation = obj if isinstance(obj, Delegation) else obj.delegation
@@ -59,7 +63,11 @@ def queue_change_notices(
     version = "deleted" if "deleted" in changed else str(obj.sequence)
     mails = []
     for user in _recipients(obj, delegation):
-        if not user.is_active or not can_see(obj, audience_for(user)):
+        if (
+            not user.is_active
+            or not user.wants_change_notices
+            or not can_see(obj, audience_for(user))
+        ):
             continue
         mails.append(
             queue_mail(
@@ -70,6 +78,8 @@ def queue_change_notices(
                 context=_context(obj, delegation, user, changed),
                 idempotency_key=f"visit-change:{obj.uid}:{version}:{user.id}",
                 now=now,
+                ics=change_ics(obj, language=user.locale, removed="deleted" in changed),
+                list_unsubscribe=unsubscribe_url(user, MailKind.change_notices),
             )
         )
     logger.info("queued %s change notices for %s", len(mails), obj.uid)
@@ -124,7 +134,7 @@ def _context(
     else:
         start, end = obj.start_dt, obj.end_dt
         place = obj.venue.name if obj.venue else obj.location
-    link = current_app.config["PUBLIC_BASE_URL"] + f"/visits/{delegation.id}"
+    link = public_link("delegations.show_delegation", delegation_id=str(delegation.id))
     return {
         "user": user,
         "delegation": delegation,
@@ -136,4 +146,5 @@ def _context(
         "place": place,
         "status": delegation.status.value,
         "link": link,
+        "preferences_link": public_link("notifications.preferences"),
     }

@@ -27,6 +27,7 @@ from app.delegations.models import (
     ProtocolLevel,
 )
 from app.delegations.notices import queue_change_notices
+from app.delegations.reminders import plan_reminders
 from app.directory.models import City, Organisation, Theme
 
 logger = logging.getLogger(__name__)
@@ -301,8 +302,9 @@ def update_delegation(
     Effects: raises VersionConflictError (and changes nothing) when the version moved
     on, including a race lost at flush; otherwise sets the fields, audits
     "updated" with field -> [old, new], moves undone checklist tasks when the
-    arrival moved, and queues change notices when time or place changed (the
-    flush has raised `sequence`). Returns the names of the changed fields.
+    arrival moved, queues change notices when time or place changed (the
+    flush has raised `sequence`), and re-plans the visit's reminders.
+    Returns the names of the changed fields.
     """
     if delegation.version != expected_version:
         raise VersionConflictError()
@@ -321,6 +323,7 @@ def update_delegation(
     )
     if noticed:
         queue_change_notices(delegation, changed=noticed, now=now)
+    plan_reminders(delegation, now=now)
     return list(changes)
 
 
@@ -367,6 +370,7 @@ def transition_delegation(
     queue_change_notices(
         delegation, changed=["status"], now=now, previous_status=current
     )
+    plan_reminders(delegation, now=now)
     logger.info("visit %s moved from %s to %s", delegation.id, current, to)
     return entry
 

@@ -15,11 +15,12 @@ from typing import TypeVar
 import sqlalchemy as sa
 from flask import current_app
 
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.auth.services import create_user
 from app.core.db import db
 from app.core.timezones import utc_to_local
 from app.delegations.models import ChecklistTemplate, ChecklistTemplateItem
+from app.delegations.reminders import plan_reminders
 from app.demo import data
 from app.demo.context import DemoLogin, DemoSummary, LoadContext
 from app.demo.submissions import load_submissions
@@ -61,6 +62,9 @@ def load_demo_data(*, now: datetime) -> DemoSummary:
     db.session.flush()
     load_visit_records(context)
     load_submissions(context)
+    # The visits' hosts get their reminders, as if the visits had come in by the forms.
+    for delegation in context.delegations.values():
+        plan_reminders(delegation, now=now)
     db.session.flush()
     logger.info("demo data: %s rows added", context.summary.total)
     return context.summary
@@ -155,6 +159,8 @@ def _load_users(context: LoadContext) -> None:
             locale="nb",
             now=context.now,
         )
+        # Members show the weekly digest in the outbox on Monday mornings.
+        context.users[spec.email].wants_digest = spec.role is Role.member
         context.summary.add("users")
         context.summary.logins.append(DemoLogin(spec.role, spec.email, spec.password))
 

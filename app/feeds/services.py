@@ -16,10 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from babel import Locale
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.services import public_link
@@ -34,8 +31,8 @@ from app.calendar.services import (
     visit_window_clauses,
 )
 from app.core.db import db
-from app.core.i18n import babel_locale
 from app.core.visibility import Audience, visible_clause
+from app.delegations.ical import programme_feed_item, visit_feed_item
 from app.delegations.models import Delegation, DelegationStatus, ProgrammeItem
 from app.directory.models import City, Theme, Venue
 from app.feeds.entries import FeedEntry, Stamp, entry_store, make_entry
@@ -44,23 +41,8 @@ from calendar_feeds import CALENDAR_END, FeedItem, calendar_head
 #: Far enough ahead to mean "all future" in a database comparison.
 _ALL_FUTURE = timedelta(days=365 * 200)
 
-#: RFC 5545 STATUS of a visit and of its programme items.
-VISIT_STATUS = {
-    DelegationStatus.enquiry: "TENTATIVE",
-    DelegationStatus.tentative: "TENTATIVE",
-    DelegationStatus.confirmed: "CONFIRMED",
-    DelegationStatus.completed: "CONFIRMED",
-    DelegationStatus.cancelled: "CANCELLED",
-}
-
 #: Rows loaded at once when items must be serialised (a feed's first build).
 _LOAD_CHUNK = 500
-
-#: CATEGORIES label of the kinds that have no categories of their own.
-_KIND_LABELS = {
-    EntryKind.programme: _l("Visit programme"),
-    EntryKind.visit: _l("Visit"),
-}
 
 
 @dataclass(frozen=True)
@@ -427,49 +409,6 @@ def visit_programme_content(
     )
 
 
-def programme_feed_item(item: ProgrammeItem, *, language: str) -> FeedItem:
-    """Return the feed item of a programme item: its time and place, the visit's status."""
-    visit = item.delegation
-    place = [item.venue.name, item.venue.address] if item.venue else []
-    return FeedItem(
-        uid=item.uid,
-        sequence=item.sequence or 0,
-        title=item.title,
-        description=item.description,
-        start_dt=item.start_dt,
-        end_dt=item.end_dt,
-        timezone=visit.timezone,
-        location=", ".join(part for part in [*place, item.location] if part.strip()),
-        url=public_link("delegations.show_delegation", delegation_id=str(visit.id)),
-        status=VISIT_STATUS[visit.status],
-        categories=(_label(EntryKind.programme, language),),
-        last_modified=item.updated_dt,
-        created=item.created_dt,
-    )
-
-
-def visit_feed_item(visit: Delegation, *, language: str) -> FeedItem:
-    """Return the feed item of a visit's span, from arrival to departure."""
-    country = Locale.parse(babel_locale(language)).territories.get(
-        visit.country, visit.country
-    )
-    place = [visit.city.name] if visit.city else []
-    return FeedItem(
-        uid=visit.uid,
-        sequence=visit.sequence or 0,
-        title=visit.title,
-        start_dt=visit.arrival_dt,
-        end_dt=visit.departure_dt,
-        timezone=visit.timezone,
-        location=", ".join([*place, str(country)]),
-        url=public_link("delegations.show_delegation", delegation_id=str(visit.id)),
-        status=VISIT_STATUS[visit.status],
-        categories=(_label(EntryKind.visit, language),),
-        last_modified=visit.updated_dt,
-        created=visit.created_dt,
-    )
-
-
 def _newest_window_exit(audience: Audience, window_start: datetime) -> datetime | None:
     """Return the latest end, before the window, of anything `audience` may see.
 
@@ -509,8 +448,3 @@ def _event_item(event: Event, language: str) -> FeedItem:
         event_feed_item(event, language=language),
         url=public_link("events.show_event", event_id=str(event.id)),
     )
-
-
-def _label(kind: EntryKind, language: str) -> str:
-    with force_locale(babel_locale(language)):
-        return str(_KIND_LABELS[kind])

@@ -13,6 +13,8 @@ from app.auth.services import purge_expired_account_records
 from app.calendar.moderation import notify_moderators
 from app.calendar.submissions import purge_unconfirmed_submissions
 from app.core.db import db, utcnow
+from app.delegations.reminders import queue_due_reminders
+from app.notifications.digest import queue_weekly_digests
 from app.outbox.delivery import deliver_due_mail
 from app.outbox.mail import parse_smtp_url
 
@@ -57,6 +59,22 @@ def job_deliver_outbox(app: Flask) -> None:
         )
 
 
+def job_queue_due_reminders(app: Flask) -> None:
+    """Turn the reminders now due into outbox mails."""
+    with app.app_context():
+        queue_due_reminders(now=utcnow())
+        db.session.commit()
+
+
+def job_queue_weekly_digests(app: Flask) -> None:
+    """Queue the weekly digest on Monday morning; later ticks that week find it queued."""
+    with app.app_context():
+        queued = queue_weekly_digests(now=utcnow())
+        db.session.commit()
+        if queued:
+            logger.info("queued %s weekly digests", queued)
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """Return a scheduler with an in-memory job store and every tick registered."""
     scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
@@ -74,6 +92,10 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
             timedelta(minutes=config["SUBMISSION_PURGE_MINUTES"]),
             25,
         ),
+        (job_queue_due_reminders, timedelta(minutes=1), 10),
+        # Every few minutes rather than a cron trigger at 08:00: a scheduler
+        # that was down at 08:00 still sends the digest when it comes back.
+        (job_queue_weekly_digests, timedelta(minutes=5), 20),
         (
             job_deliver_outbox,
             timedelta(seconds=config["OUTBOX_DELIVERY_SECONDS"]),

@@ -81,6 +81,10 @@ def build_message(mail: OutboxMail, *, sender: str) -> EmailMessage:
     message["Date"] = format_datetime(mail.created_dt)
     message["Content-Language"] = mail.locale
     message["Auto-Submitted"] = "auto-generated"
+    if mail.list_unsubscribe:
+        # RFC 8058: a mail program may offer "unsubscribe" and POST to the link.
+        message["List-Unsubscribe"] = f"<{' '.join(mail.list_unsubscribe.split())}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.body_text)
     if mail.body_html:
         message.add_alternative(mail.body_html, subtype="html")

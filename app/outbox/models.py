@@ -38,6 +38,10 @@ class OutboxMail(Model):
     body_html: Mapped[str] = mapped_column(sa.Text, default="")
     #: An .ics attachment built by calendar_feeds, if any.
     ics: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    #: The one-click unsubscribe link of a mail people may stop (RFC 8058), or "".
+    list_unsubscribe: Mapped[str] = mapped_column(
+        sa.String(500), default="", server_default=""
+    )
     #: One row per (object, kind, recipient, due time): a second queueing is a no-op.
     idempotency_key: Mapped[str] = mapped_column(sa.String(255), unique=True)
     #: Stable Message-ID, so a resend after a crash is recognisably the same mail.

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
+from app.core.audit import log_audit
 from app.core.db import db
 from app.core.i18n import babel_locale
+from app.outbox.delivery import resend
 from app.outbox.mail import (
     MailConfigurationError,
     build_message,
@@ -61,18 +64,25 @@ def queue_mail(
     due_dt: datetime | None = None,
     recipient_user_id: int | None = None,
     ics: bytes | None = None,
+    list_unsubscribe: str = "",
 ) -> OutboxMail:
     """Add a mail to the outbox in the caller's transaction and return it.
 
     A second call with the same `idempotency_key` returns the first row and adds
-    nothing, so a retried request or job never mails twice.
+    nothing, so a retried request or job never mails twice. `list_unsubscribe`
+    is the one-click unsubscribe link of mail the recipient may stop; the
+    templates get it as `unsubscribe_link` for their footer.
     """
     existing = db.session.scalar(
         sa.select(OutboxMail).filter_by(idempotency_key=idempotency_key)
     )
     if existing is not None:
         return existing
-    subject, text, html = render_mail(kind, locale=locale, context=context)
+    subject, text, html = render_mail(
+        kind,
+        locale=locale,
+        context={**context, "unsubscribe_link": list_unsubscribe},
+    )
     domain = current_app.config["UID_DOMAIN"]
     mail = OutboxMail(
         kind=kind,
@@ -83,6 +93,7 @@ def queue_mail(
         body_text=text,
         body_html=html,
         ics=ics,
+        list_unsubscribe=list_unsubscribe,
         idempotency_key=idempotency_key,
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         state=MailState.queued,
@@ -96,12 +107,12 @@ def queue_mail(
 
 
 def list_outbox(
-    *, state: MailState | None, page: int, per_page: int
+    filters: OutboxFilters, *, page: int, per_page: int
 ) -> tuple[list[OutboxMail], int]:
-    """Return one page of outbox mail, newest first, and the total count."""
-    query = sa.select(OutboxMail)
-    if state is not None:
-        query = query.where(OutboxMail.state == state)
+    """Return one page of the outbox mail matching `filters`, newest first, and their count."""
+    query = _narrowed(sa.select(OutboxMail), filters)
+    if filters.state is not None:
+        query = query.where(OutboxMail.state == filters.state)
     total = (
         db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     )
@@ -113,13 +124,16 @@ def list_outbox(
     return list(rows), total
 
 
-def count_outbox_by_state() -> dict[MailState, int]:
-    """Return how many mails are in each state."""
-    rows = db.session.execute(
-        sa.select(OutboxMail.state, sa.func.count()).group_by(OutboxMail.state)
-    ).all()
+def count_outbox_by_state(filters: OutboxFilters | None = None) -> dict[MailState, int]:
+    """Return how many mails are in each state, among those of the kind and recipient filtered on.
+
+    The state filter is ignored: the counts are what each state's tab would list.
+    """
+    query = sa.select(OutboxMail.state, sa.func.count()).group_by(OutboxMail.state)
+    if filters is not None:
+        query = _narrowed(query, filters)
     counts = dict.fromkeys(MailState, 0)
-    counts.update({row[0]: row[1] for row in rows})
+    counts.update({row[0]: row[1] for row in db.session.execute(query).all()})
     return counts
 
 
@@ -144,3 +158,82 @@ def send_test_mail(address: str, *, now: datetime) -> str:
     )
     with smtp_connection(settings) as client:
         return send_message(client, build_message(mail, sender=config["MAIL_FROM"]))
+
+
+#: The columns of a query `_narrowed` narrows, whatever they are.
+_Row = TypeVarTuple("_Row")
+
+
+@dataclass(frozen=True)
+class OutboxFilters:
+    """What the admins' outbox list is narrowed to; an empty value means any."""
+
+    state: MailState | None = None
+    kind: str | None = None
+    #: Part of the recipient's address, matched without regard to case.
+    recipient: str = ""
+
+
+def _narrowed(query: sa.Select[*_Row], filters: OutboxFilters) -> sa.Select[*_Row]:
+    """Return `query` limited to the kind and recipient of `filters` (not the state)."""
+    if filters.kind:
+        query = query.where(OutboxMail.kind == filters.kind)
+    if filters.recipient:
+        # A literal search: % and _ typed by an admin match themselves.
+        pattern = (
+            filters.recipient.replace("\\", "\\\\")
+            .replace("%", "\\%")
+            .replace("_", "\\_")
+        )
+        query = query.where(OutboxMail.recipient.ilike(f"%{pattern}%", escape="\\"))
+    return query
+
+
+def list_outbox_kinds() -> list[str]:
+    """Return the kinds of mail present in the outbox, sorted, for the kind filter."""
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMail.kind).distinct().order_by(OutboxMail.kind)
+        ).all()
+    )
+
+
+def resend_failed_mail(
+    mails: Sequence[OutboxMail], *, actor_id: int | None, now: datetime
+) -> int:
+    """Queue the failed ones of `mails` again from a first attempt; return how many.
+
+    Effects: each failed mail becomes queued, due at `now`, with its attempts
+    and last answer cleared (`delivery.resend`), and gets an audit entry
+    "resent" by `actor_id`. Mail in any other state is left alone: a queued
+    or sending mail is on its way, and a sent one was accepted by the server.
+    """
+    failed = [mail for mail in mails if mail.state is MailState.failed]
+    attempts = {mail.id: mail.attempts for mail in failed}
+    resend(failed, now=now)
+    requeued = [mail for mail in failed if mail.state is MailState.queued]
+    for mail in requeued:
+        log_audit(
+            mail,
+            action="resent",
+            actor_id=actor_id,
+            now=now,
+            changes={
+                "state": [MailState.failed.value, MailState.queued.value],
+                "attempts": [attempts[mail.id], mail.attempts],
+            },
+        )
+    db.session.flush()
+    logger.info("admin %s queued %d failed mails again", actor_id, len(requeued))
+    return len(requeued)
+
+
+def resend_failed_outbox(
+    filters: OutboxFilters, *, actor_id: int | None, now: datetime
+) -> int:
+    """Queue again every failed mail of the kind and recipient filtered on; return how many."""
+    query = _narrowed(
+        sa.select(OutboxMail).where(OutboxMail.state == MailState.failed), filters
+    )
+    mails = db.session.scalars(query.order_by(OutboxMail.id)).all()
+    return resend_failed_mail(mails, actor_id=actor_id, now=now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import icalendar
 import pytest
 import sqlalchemy as sa
 
@@ -17,10 +18,10 @@ from app.delegations.models import (
     InterestState,
 )
 from app.delegations.notices import queue_change_notices
-from app.delegations.services import DelegationData, update_delegation
+from app.delegations.services import update_delegation
 from app.directory.models import Official
 from app.outbox.models import OutboxMail
-from tests.fixtures.builders import NOW
+from tests.fixtures.builders import NOW, moved_visit
 
 pytestmark = pytest.mark.integration
 
@@ -38,21 +39,6 @@ def _interest(visit, user, state=InterestState.accepted):
     db.session.add(interest)
     db.session.commit()
     return interest
-
-
-def _moved(visit, *, hours: int) -> DelegationData:
-    """Return the visit's data with arrival and departure moved by `hours`."""
-    return DelegationData(
-        direction=visit.direction,
-        title=visit.title,
-        country=visit.country,
-        protocol_level=visit.protocol_level,
-        arrival_dt=visit.arrival_dt + timedelta(hours=hours),
-        departure_dt=visit.departure_dt + timedelta(hours=hours),
-        timezone=visit.timezone,
-        visibility=visit.visibility,
-        host_contact_id=visit.host_contact_id,
-    )
 
 
 def _recipients() -> list[str]:
@@ -103,7 +89,7 @@ def test_update_delegation_notifies_everyone_following_a_confirmed_visit_once(
 
     update_delegation(
         visit,
-        _moved(visit, hours=2),
+        moved_visit(visit, timedelta(hours=2)),
         expected_version=visit.version,
         actor=host,
         now=NOW,
@@ -129,7 +115,7 @@ def test_update_delegation_writes_new_times_in_each_recipients_zone_and_language
 
     update_delegation(
         visit,
-        _moved(visit, hours=2),
+        moved_visit(visit, timedelta(hours=2)),
         expected_version=visit.version,
         actor=host,
         now=NOW,
@@ -169,7 +155,7 @@ def test_queue_change_notices_skips_unconfirmed_visits(followed):
 
     update_delegation(
         visit,
-        _moved(visit, hours=1),
+        moved_visit(visit, timedelta(hours=1)),
         expected_version=visit.version,
         actor=host,
         now=NOW,
@@ -228,3 +214,44 @@ def test_queue_change_notices_skips_members_of_an_internal_visit(followed):
         "host@example.org",
         "mayor@example.org",
     ]
+
+
+def test_each_notice_carries_the_changed_item_as_ics_and_an_unsubscribe_link(
+    followed,
+):
+    visit, item, host = followed["visit"], followed["item"], followed["host"]
+    followed["member"].wants_change_notices = False
+    db.session.commit()
+
+    update_delegation(
+        visit,
+        moved_visit(visit, timedelta(hours=2)),
+        expected_version=visit.version,
+        actor=host,
+        now=NOW,
+    )
+    queue_change_notices(item, changed=["deleted"], now=NOW)
+    db.session.commit()
+
+    # The member turned change notices off; the others hear of both changes.
+    assert sorted(set(_recipients())) == ["host@example.org", "mayor@example.org"]
+    mails = db.session.scalars(sa.select(OutboxMail).order_by(OutboxMail.id)).all()
+    for mail in mails:
+        calendar = icalendar.Calendar.from_ical(mail.ics)
+        (vevent,) = calendar.walk("VEVENT")
+        assert mail.list_unsubscribe.startswith("http://vertskap.test/unsubscribe/")
+        if vevent["UID"] == visit.uid:
+            assert vevent["SEQUENCE"] == visit.sequence
+            assert vevent.decoded("DTSTART") == ARRIVAL + timedelta(hours=2)
+            assert vevent["STATUS"] == "CONFIRMED"
+        else:
+            # The removed programme item is cancelled, one sequence later.
+            assert vevent["UID"] == item.uid
+            assert vevent["STATUS"] == "CANCELLED"
+            assert vevent["SEQUENCE"] == item.sequence + 1
+    assert {
+        icalendar.Calendar.from_ical(m.ics).walk("VEVENT")[0]["UID"] for m in mails
+    } == {
+        visit.uid,
+        item.uid,
+    }

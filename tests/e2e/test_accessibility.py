@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from app.auth.models import Role
+from app.auth.models import Role, User
+from app.auth.unsubscribe import MailKind, unsubscribe_token
+from app.core.db import db
 from tests.e2e.helpers import (
     EMAILS,
     html_lang,
@@ -65,13 +67,18 @@ def test_admin_pages_have_no_serious_violation_in_either_language(
     page = new_page("en-GB")
     log_in(page, live_server, EMAILS[Role.admin])
     member_id = user_id(live_server, EMAILS[Role.member])
+    with live_server.app.app_context():
+        member = db.session.get_one(User, member_id)
+        unsubscribe = f"/unsubscribe/{unsubscribe_token(member, MailKind.digest)}"
 
     for locale in ("nb", "en"):
         switch_language(page, locale)
         for path in (
             "/admin/users",
             f"/admin/users/{member_id}/edit",
-            "/admin/outbox/",
+            "/preferences",
+            unsubscribe,
+            "/admin/outbox/",  # last: its first mail is opened below
         ):
             _visit(page, live_server(path), locale)
         mail_link = page.locator("main table a").first

@@ -12,9 +12,9 @@ import pytest
 import recurring_ical_events
 import sqlalchemy as sa
 
-from app.calendar.ical import PRODID
 from app.calendar.models import EventStatus
 from app.calendar.services import CalendarFilters, EntryKind
+from app.core.calendar_object import PRODID
 from app.core.db import db
 from app.core.visibility import Audience, Visibility
 from app.delegations.models import DelegationStatus, Participant

@@ -14,11 +14,13 @@ pytestmark = pytest.mark.integration
 def test_scheduler_registers_its_ticks_without_starting(app):
     scheduler = build_scheduler(app)
 
-    assert [job.id for job in scheduler.get_jobs()] == [
-        "purge_expired_account_records",
-        "notify_moderators",
-        "purge_unconfirmed_submissions",
+    assert sorted(job.id for job in scheduler.get_jobs()) == [
         "deliver_outbox",
+        "notify_moderators",
+        "purge_expired_account_records",
+        "purge_unconfirmed_submissions",
+        "queue_due_reminders",
+        "queue_weekly_digests",
     ]
 
 

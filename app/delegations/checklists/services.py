@@ -20,6 +20,7 @@ from app.delegations.models import (
     DelegationStatus,
     ProtocolLevel,
 )
+from app.delegations.reminders import plan_reminders
 
 
 class ChecklistError(ValueError):
@@ -171,6 +172,7 @@ def assign_task(
         now=now,
         changes={"assignee_id": [old, new]},
     )
+    plan_reminders(task.delegation, now=now)
 
 
 def complete_task(task: ChecklistTask, *, actor: User, now: datetime) -> None:
@@ -181,6 +183,7 @@ def complete_task(task: ChecklistTask, *, actor: User, now: datetime) -> None:
     task.done_by_id = actor.id
     db.session.flush()
     log_audit(task, action="completed", actor_id=actor.id, now=now)
+    plan_reminders(task.delegation, now=now)
 
 
 def reopen_task(task: ChecklistTask, *, actor: User, now: datetime) -> None:
@@ -198,6 +201,7 @@ def reopen_task(task: ChecklistTask, *, actor: User, now: datetime) -> None:
         now=now,
         changes={"done_by_id": [old_by, None]},
     )
+    plan_reminders(task.delegation, now=now)
 
 
 def add_task(
@@ -231,6 +235,7 @@ def add_task(
         now=now,
         changes={"title": [None, title], "due_date": [None, due_date.isoformat()]},
     )
+    plan_reminders(delegation, now=now)
     return task
 
 

@@ -12,6 +12,7 @@ from app.auth.models import Role, User
 from app.core.audit import log_audit
 from app.core.db import db
 from app.delegations.models import Delegation, FollowUp, FollowUpStatus
+from app.delegations.reminders import plan_reminders
 
 #: Statuses that close an item: it gets a closed_dt and is never overdue.
 CLOSED_STATUSES = frozenset({FollowUpStatus.done, FollowUpStatus.dropped})
@@ -94,6 +95,7 @@ def add_followup(
     db.session.add(followup)
     db.session.flush()
     log_audit(followup, action="created", actor_id=actor.id, now=now)
+    plan_reminders(delegation, now=now)
     return followup
 
 
@@ -118,6 +120,7 @@ def update_followup(
         log_audit(
             followup, action="updated", actor_id=actor.id, now=now, changes=changes
         )
+        plan_reminders(followup.delegation, now=now)
     return changes
 
 
@@ -137,6 +140,7 @@ def set_followup_status(
         now=now,
         changes={"status": [old.value, status.value]},
     )
+    plan_reminders(followup.delegation, now=now)
 
 
 def _set_status(followup: FollowUp, status: FollowUpStatus, *, now: datetime) -> None:
