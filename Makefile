@@ -46,8 +46,11 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 	  else echo "npm is missing: the ical.js and node-ical checks will be skipped"; fi
 js: $(JS_STAMP)
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), one per core here;
+# TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: install browser js lint
-	VERTSKAP_ENV=testing $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+	VERTSKAP_ENV=testing $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The migration drift check (flask db check) runs inside the tests, on both databases.
 lint: $(STAMP)

@@ -16,14 +16,16 @@ pytest_plugins = [
 ]
 
 _ran: Counter[str] = Counter()
-_components: dict[str, list[str]] = {}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # Reports reach the main process under pytest-xdist too, with their
+    # user properties: the components travel there, not in a module global.
     if report.when != "call" or not report.passed:
         return
-    for component in _components.get(report.nodeid, ()):
-        _ran[component] += 1
+    for name, value in report.user_properties:
+        if name == "components":
+            _ran.update(value)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -40,7 +42,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "browser" in fixtures:  # `page` and `live_server` pages depend on it
             item.add_marker("e2e")
             components.append("real browser")
-        _components[item.nodeid] = components
+        item.user_properties.append(("components", components))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
