@@ -93,6 +93,9 @@ class Config:
     FEED_RATE_LIMIT = "120 per minute"
     #: Fetches allowed per private feed link, counted by the hash of its token.
     PRIVATE_FEED_RATE_LIMIT = "60 per minute"
+    #: Read-API requests allowed per client address, or per token when one is
+    #: sent (Flask-Limiter syntax).
+    API_RATE_LIMIT = "300 per minute"
     #: Assembled feeds each worker keeps in memory while the calendar is unchanged
     #: (one per audience, filter set and language asked for; least used leave first).
     FEED_CACHE_ENTRIES = 32

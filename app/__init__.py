@@ -18,6 +18,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import app.models  # noqa: F401 -- registers every table with the metadata
 import config
+from app.action_programme.views import bp as action_programme_bp
+from app.api.views import bp as api_bp
 from app.auth.services import load_user_from_session
 from app.auth.views import bp as auth_bp
 from app.calendar.event_views import bp as events_bp
@@ -28,6 +30,7 @@ from app.cli import register_commands
 from app.core.errors import register_error_handlers
 from app.core.i18n import select_locale, select_timezone
 from app.core.logging import configure_logging
+from app.core.sessions import SessionlessPaths
 from app.core.templating import register_template_helpers
 from app.delegations.checklists.views import bp as checklists_bp
 from app.delegations.followups.views import bp as followups_bp
@@ -37,11 +40,15 @@ from app.delegations.planner.views import bp as planner_bp
 from app.delegations.programme.views import bp as programme_bp
 from app.delegations.views import bp as delegations_bp
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.feeds.lane import PREFIX as FEEDS_PREFIX
 from app.feeds.lane import install_feed_lane
 from app.feeds.subscribe_views import bp as subscribe_bp
 from app.feeds.views import bp as feeds_bp
 from app.notifications.views import bp as notifications_bp
 from app.outbox.views import bp as outbox_bp
+from app.reports.export_views import bp as exports_bp
+from app.widget.views import PREFIX as WIDGET_PREFIX
+from app.widget.views import bp as widget_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +72,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _derive_settings(app)
     # The feed lane reads REMOTE_ADDR for its limits: the proxy fix wraps it.
     install_feed_lane(app)
+    app.session_interface = SessionlessPaths((FEEDS_PREFIX, WIDGET_PREFIX))
     _configure_proxy(app)
     _configure_database(app)
     _configure_extensions(app)
@@ -244,7 +252,9 @@ def _configure_security(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", policy)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+        if not g.get("allow_framing"):
+            # Only the widget (app.widget) may be framed, by any site.
+            headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
@@ -255,14 +265,18 @@ def _configure_security(app: Flask) -> None:
 
 def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
+    app.register_blueprint(action_programme_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(submissions_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(subscribe_bp)
+    app.register_blueprint(widget_bp)
     app.register_blueprint(outbox_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(exports_bp)
     for blueprint in (
         delegations_bp,
         programme_bp,

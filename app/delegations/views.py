@@ -26,6 +26,8 @@ from app.core.db import db, utcnow
 from app.core.i18n import format_local_datetime
 from app.core.timezones import utc_to_local
 from app.core.visibility import Visibility, audience_for
+from app.delegations.filters import FILTER_KEYS as _FILTER_KEYS
+from app.delegations.filters import read_filters as _read_filters
 from app.delegations.forms import (
     DIRECTION_LABELS,
     PROTOCOL_LABELS,
@@ -45,7 +47,6 @@ from app.delegations.planner.clashes import clashes_for_delegation
 from app.delegations.services import (
     EDITABLE_COLUMNS,
     DelegationData,
-    DelegationFilters,
     TransitionError,
     VersionConflictError,
     allowed_transitions,
@@ -208,44 +209,6 @@ def change_status(delegation_id: int) -> Any:
     db.session.commit()
     flash(_("The visit is now %(status)s.", status=STATUS_LABELS[to]), "success")
     return redirect(target)
-
-
-_FILTER_KEYS = (
-    "direction",
-    "status",
-    "year",
-    "country",
-    "initiative",
-    "host",
-    "level",
-    "q",
-)
-
-
-def _read_filters(args: Any) -> DelegationFilters:
-    """Turn the query string into filters; unknown values are ignored, not errors."""
-
-    def enum_arg(name: str, enum: Any) -> Any:
-        try:
-            return enum(args.get(name, ""))
-        except ValueError:
-            return None
-
-    def int_arg(name: str, low: int, high: int) -> int | None:
-        value = args.get(name, type=int)
-        return value if value is not None and low <= value <= high else None
-
-    country = args.get("country", "").strip().upper()
-    return DelegationFilters(
-        direction=enum_arg("direction", Direction),
-        status=enum_arg("status", DelegationStatus),
-        year=int_arg("year", 1900, 2200),
-        country=country if len(country) == 2 and country.isalpha() else None,
-        initiative_id=int_arg("initiative", 1, 2**31 - 1),
-        host_organisation_id=int_arg("host", 1, 2**31 - 1),
-        protocol_level=enum_arg("level", ProtocolLevel),
-        text=args.get("q", "")[:200],
-    )
 
 
 def _initiatives() -> list[Initiative]:

@@ -33,8 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
-from flask import Flask, Request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask
 from werkzeug.http import parse_date
 
 from app.core.calendar_version import VersionReader, version_reader
@@ -279,20 +278,6 @@ def _close(body: Iterable[bytes]) -> None:
         close()
 
 
-class SessionlessFeeds(SecureCookieSessionInterface):
-    """Feeds under /feeds/ get no session: they answer by token or to everyone.
-
-    A session read by any hook (Flask-Login reads it after every request)
-    would add "Vary: Cookie" and keep a CDN from caching the public feed.
-    """
-
-    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if request.path.startswith(PREFIX):
-            return self.null_session_class()
-        return super().open_session(app, request)
-
-
 def install_feed_lane(app: Flask) -> None:
     """Put the lane in front of the app (inside any proxy fix, which must wrap it)."""
     app.wsgi_app = FeedLane(app, app.wsgi_app)  # type: ignore[method-assign]
-    app.session_interface = SessionlessFeeds()

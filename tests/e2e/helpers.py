@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from app.auth.models import Role, User
@@ -18,7 +18,7 @@ from app.delegations.models import (
     ProgrammeItem,
     ProtocolLevel,
 )
-from app.directory.models import Organisation, OrganisationKind
+from app.directory.models import Initiative, Organisation, OrganisationKind
 from tests.fixtures.browser import LiveServer
 
 PASSWORD = "correct horse battery staple"
@@ -71,6 +71,18 @@ def seed_calendar(now: datetime) -> None:
         invited_by=users[Role.admin],
         now=now,
     )
+    # One row of the action programme, with the public event linked to it.
+    hosting = Initiative(
+        slug="vertskapsrolle",
+        title="Vertskapsrolle",
+        programme_period="2011-2012",
+        actors="TK",
+        done="Tilrettelagt faglig program for internasjonale delegasjoner",
+        planned="Tilrettelegge program og gjennomføre etter behov",
+        status="Løpende",
+        status_as_of=date(2010, 12, 31),
+    )
+    db.session.add(hosting)
     for days, title, visibility in (
         (3, PUBLIC_EVENT, Visibility.public),
         (4, FORUM_EVENT, Visibility.forum),
@@ -85,6 +97,7 @@ def seed_calendar(now: datetime) -> None:
                 timezone="Europe/Oslo",
                 visibility=visibility,
                 status=EventStatus.confirmed,
+                initiative=hosting,
             )
         )
     arrival = now + timedelta(days=10)

@@ -42,7 +42,7 @@ def test_public_pages_have_no_serious_violation(
 ) -> None:
     page = new_page(BROWSER_LOCALES[locale])
 
-    for path in ("/", "/upcoming"):
+    for path in ("/", "/upcoming", "/action-programme/", "/action-programme/2011-2012"):
         _visit(page, live_server(path), locale)
     _visit(page, live_server("/no-such-page"), locale, status=404)
 

@@ -1,0 +1,1 @@
+"""The action programme: the matrix of initiatives per programme period."""

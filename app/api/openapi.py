@@ -1,0 +1,437 @@
+"""The OpenAPI 3.1 document of the read API, built in code from one table of operations.
+
+The document is the contract the property-based test checks every answer
+against, so each response the views can give (200, 304, 400, 401, 404, 429)
+is described here with its body and headers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.calendar.models import EventStatus
+from app.delegations.models import DelegationStatus, Direction, ProtocolLevel
+from app.directory.models import OrganisationKind
+
+#: Largest page a list answers; `per_page` above it is refused.
+MAX_PER_PAGE = 200
+#: Page size when `per_page` is not given.
+DEFAULT_PER_PAGE = 50
+#: Highest page number accepted: far beyond any real list, low enough for any database.
+MAX_PAGE = 100_000
+#: Longest period one request may cover, in days (recurring events expand inside it).
+MAX_WINDOW_DAYS = 731
+#: Period covered when `to` is not given, in days from `from`.
+DEFAULT_WINDOW_DAYS = 365
+#: Largest id accepted anywhere: PostgreSQL's integer.
+MAX_ID = 2**31 - 1
+
+API_DESCRIPTION = f"""\
+Read-only JSON view of the calendar: events, programme items of visits,
+visits, initiatives and organisations.
+
+**Visibility.** Without a token the API shows what anonymous visitors see
+(public objects only). With a personal token it shows what the token's owner
+sees on the site, at the moment of each request. Participants and staff
+working fields are never part of any answer.
+
+**Tokens.** The personal token is the owner's private calendar feed token,
+made and revoked on the subscribe page: the same power (read-only, the
+owner's view), sent as `Authorization: Bearer <token>`. An unknown, revoked
+or malformed token is answered 401, never with the public view.
+
+**Periods.** `from` and `to` take a date (`2026-11-26`, read in the site's
+zone; `to` includes that whole day) or a date-time with its UTC offset. Lists
+of calendar objects cover `[from, to)`: without `from`, from now; without
+`to`, {DEFAULT_WINDOW_DAYS} days after `from`; at most {MAX_WINDOW_DAYS} days.
+
+**Events.** One item per event. A recurring event carries its `rrule`, its
+`exdates` and its `occurrences` inside the period (at most 100). Times are
+ISO 8601 local times of the object's IANA `timezone`, with their offset.
+
+**Caching.** Every answer has a strong ETag; send it back in `If-None-Match`
+to get 304. Answers without a token may be cached by anyone and carry
+`Access-Control-Allow-Origin: *`; answers to a token are private.
+
+**Limits.** Requests are counted per client address, or per token when one
+is sent; over the limit the answer is 429.
+"""
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+_BOOL = {"type": "boolean"}
+_DATETIME = {"type": "string", "format": "date-time"}
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": sorted(properties),
+        "additionalProperties": False,
+    }
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _schemas() -> dict[str, Any]:
+    visibility = {"type": "string", "enum": ["public", "forum", "internal"]}
+    return {
+        "OrganisationRef": _object({"id": _INT, "short_name": _STR, "name": _STR}),
+        "InitiativeRef": _object({"id": _INT, "slug": _STR, "title": _STR}),
+        "Theme": _object({"id": _INT, "slug": _STR, "name_nb": _STR, "name_en": _STR}),
+        "Occurrence": _object({"start": _DATETIME, "end": _DATETIME}),
+        "Event": _object(
+            {
+                "id": _INT,
+                "uid": _STR,
+                "title": _STR,
+                "description": _STR,
+                "start": _DATETIME,
+                "end": _DATETIME,
+                "timezone": _STR,
+                "is_all_day": _BOOL,
+                "location": _STR,
+                "url": _STR,
+                "status": {"type": "string", "enum": [s.value for s in EventStatus]},
+                "visibility": visibility,
+                "organisation": _nullable(_ref("OrganisationRef")),
+                "organiser_name": _STR,
+                "initiative": _nullable(_ref("InitiativeRef")),
+                "themes": {"type": "array", "items": _ref("Theme")},
+                "rrule": _nullable(_STR),
+                "exdates": {"type": "array", "items": _STR},
+                "occurrences": {"type": "array", "items": _ref("Occurrence")},
+                "occurrences_truncated": _BOOL,
+                "sequence": _INT,
+                "updated": _DATETIME,
+            }
+        ),
+        "ProgrammeItem": _object(
+            {
+                "id": _INT,
+                "uid": _STR,
+                "visit_id": _INT,
+                "title": _STR,
+                "description": _STR,
+                "start": _DATETIME,
+                "end": _DATETIME,
+                "timezone": _STR,
+                "location": _STR,
+                "venue": _nullable(
+                    _object({"id": _INT, "name": _STR, "address": _STR})
+                ),
+                "responsible_organisation": _nullable(_ref("OrganisationRef")),
+                "visit_status": {
+                    "type": "string",
+                    "enum": [s.value for s in DelegationStatus],
+                },
+                "visibility": visibility,
+                "sequence": _INT,
+                "updated": _DATETIME,
+            }
+        ),
+        "Visit": _object(
+            {
+                "id": _INT,
+                "uid": _STR,
+                "title": _STR,
+                "direction": {"type": "string", "enum": [d.value for d in Direction]},
+                "status": {
+                    "type": "string",
+                    "enum": [s.value for s in DelegationStatus],
+                },
+                "protocol_level": {
+                    "type": "string",
+                    "enum": [p.value for p in ProtocolLevel],
+                },
+                "arrival": _DATETIME,
+                "departure": _DATETIME,
+                "timezone": _STR,
+                "country": _STR,
+                "city": _nullable(_object({"id": _INT, "name": _STR, "country": _STR})),
+                "foreign_organisations": _STR,
+                "host_organisation": _nullable(_ref("OrganisationRef")),
+                "co_hosts": {"type": "array", "items": _ref("OrganisationRef")},
+                "initiative": _nullable(_ref("InitiativeRef")),
+                "themes": {"type": "array", "items": _ref("Theme")},
+                "visibility": visibility,
+                "sequence": _INT,
+                "updated": _DATETIME,
+            }
+        ),
+        "Initiative": _object(
+            {
+                "id": _INT,
+                "slug": _STR,
+                "title": _STR,
+                "programme_period": _STR,
+                "description": _STR,
+                "working_group": {"type": "array", "items": _ref("OrganisationRef")},
+            }
+        ),
+        "Organisation": _object(
+            {
+                "id": _INT,
+                "short_name": _STR,
+                "name": _STR,
+                "kind": {
+                    "type": "string",
+                    "enum": [k.value for k in OrganisationKind],
+                },
+                "is_forum_member": _BOOL,
+                "website": _STR,
+            }
+        ),
+        "Meta": _object(
+            {
+                "page": _INT,
+                "per_page": _INT,
+                "total": _INT,
+                "from": _nullable(_DATETIME),
+                "to": _nullable(_DATETIME),
+            }
+        ),
+        "Links": _object(
+            {"self": _STR, "next": _nullable(_STR), "prev": _nullable(_STR)}
+        ),
+        "Problem": {
+            "type": "object",
+            "description": "RFC 9457 problem details.",
+            "properties": {
+                "type": _STR,
+                "title": _STR,
+                "status": _INT,
+                "detail": _STR,
+            },
+            "required": ["type", "title", "status"],
+        },
+    }
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/problem+json": {"schema": _ref("Problem")}},
+    }
+
+
+_CACHE_HEADERS = {
+    "ETag": {"schema": _STR, "description": "Strong tag of the body."},
+    "Cache-Control": {"schema": _STR},
+}
+
+#: Every status code an operation may answer besides 200, with its body.
+_ERRORS = {
+    "304": {"description": "Not modified: the ETag sent in If-None-Match still holds."},
+    "400": _problem("A parameter is malformed or out of range; `detail` says which."),
+    "401": _problem("The bearer token is unknown, revoked or malformed."),
+    "404": _problem("No such object, or not one the caller may see."),
+    "429": _problem("Too many requests; try again later."),
+}
+
+
+def _param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": schema, "description": description}
+
+
+def _repeatable(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "style": "form",
+        "explode": True,
+        "schema": {
+            "type": "array",
+            "items": {"type": "string", "pattern": SLUG_PATTERN},
+        },
+        "description": description,
+    }
+
+
+#: A `from`/`to` value: an RFC 3339 date or date-time (the offset is required).
+_PERIOD_BOUND = {
+    "anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "format": "date-time"},
+    ]
+}
+
+#: An id, slug or short name in a filter: what the views accept, and nothing else.
+SLUG_REGEX = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}"
+SLUG_PATTERN = f"^{SLUG_REGEX}$"
+
+_PAGE_PARAMS = [
+    _param(
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        "Page number, from 1.",
+    ),
+    _param(
+        "per_page",
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_PER_PAGE,
+            "default": DEFAULT_PER_PAGE,
+        },
+        "Items per page.",
+    ),
+]
+
+_WINDOW_PARAMS = [
+    _param(
+        "from",
+        _PERIOD_BOUND,
+        "Start of the period: a date, or a date-time with its offset.",
+    ),
+    _param(
+        "to",
+        _PERIOD_BOUND,
+        "End of the period (exclusive; a date includes that whole day).",
+    ),
+    _repeatable(
+        "initiative", "Initiative id or slug; repeat for several (any matches)."
+    ),
+    _repeatable(
+        "organisation",
+        "Organisation id or short name; repeat for several (any matches).",
+    ),
+    _repeatable("theme", "Theme id or slug; repeat for several (any matches)."),
+]
+
+
+def _status_param(values: list[str], description: str) -> dict[str, Any]:
+    return {
+        "name": "status",
+        "in": "query",
+        "style": "form",
+        "explode": True,
+        "schema": {"type": "array", "items": {"type": "string", "enum": values}},
+        "description": description,
+    }
+
+
+def _list_operation(
+    summary: str, item: str, params: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "operationId": f"list_{item}",
+            "parameters": params + _PAGE_PARAMS,
+            "responses": {
+                "200": {
+                    "description": "One page of the list.",
+                    "headers": {
+                        **_CACHE_HEADERS,
+                        "Link": {
+                            "schema": _STR,
+                            "description": "RFC 8288 links to the next and previous pages.",
+                        },
+                    },
+                    "content": {
+                        "application/json": {
+                            "schema": _object(
+                                {
+                                    "data": {"type": "array", "items": _ref(item)},
+                                    "meta": _ref("Meta"),
+                                    "links": _ref("Links"),
+                                }
+                            )
+                        }
+                    },
+                },
+                **_ERRORS,
+            },
+        }
+    }
+
+
+def _item_operation(summary: str, item: str) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "operationId": f"get_{item}",
+            "parameters": [
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "The object.",
+                    "headers": _CACHE_HEADERS,
+                    "content": {
+                        "application/json": {"schema": _object({"data": _ref(item)})}
+                    },
+                },
+                **_ERRORS,
+            },
+        }
+    }
+
+
+def build_openapi(server_url: str) -> dict[str, Any]:
+    """Return the OpenAPI document, with `server_url` as the API's base."""
+    events = [
+        *_WINDOW_PARAMS,
+        _status_param([s.value for s in EventStatus], "Event status; repeatable."),
+    ]
+    visits = [
+        *_WINDOW_PARAMS,
+        _status_param([s.value for s in DelegationStatus], "Visit status; repeatable."),
+    ]
+    programme = [
+        *_WINDOW_PARAMS,
+        _status_param(
+            [s.value for s in DelegationStatus],
+            "Status of the item's visit; repeatable.",
+        ),
+    ]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Vertskap read API",
+            "version": "1",
+            "description": API_DESCRIPTION,
+        },
+        "servers": [{"url": server_url}],
+        "security": [{}, {"personalToken": []}],
+        "paths": {
+            "/events": _list_operation("List events", "Event", events),
+            "/events/{id}": _item_operation("One event", "Event"),
+            "/programme-items": _list_operation(
+                "List programme items of visits", "ProgrammeItem", programme
+            ),
+            "/programme-items/{id}": _item_operation(
+                "One programme item", "ProgrammeItem"
+            ),
+            "/visits": _list_operation("List visits", "Visit", visits),
+            "/visits/{id}": _item_operation("One visit", "Visit"),
+            "/initiatives": _list_operation("List initiatives", "Initiative", []),
+            "/initiatives/{id}": _item_operation("One initiative", "Initiative"),
+            "/organisations": _list_operation("List organisations", "Organisation", []),
+            "/organisations/{id}": _item_operation("One organisation", "Organisation"),
+        },
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {
+                "personalToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The owner's private feed token (see the subscribe page).",
+                }
+            },
+        },
+    }

@@ -1,0 +1,373 @@
+"""CSV and Excel exports of the register, the calendar and the follow-ups.
+
+Two halves: pure builders that turn a `Table` (localised headers and rows of
+plain values) into CSV or XLSX bytes, and the row queries that fill a table
+with what one audience may see. Visibility comes from `app.core.visibility`
+through the services the register and the calendar use, so an export never
+lists more than the page it is downloaded from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy.orm import selectinload
+
+from app.calendar.services import CalendarEntry, CalendarFilters, list_window
+from app.core.db import db
+from app.core.timezones import utc_to_local
+from app.core.visibility import Audience, can_see_personal_data, visible_clause
+from app.delegations.followups.forms import STATUS_LABELS as FOLLOWUP_STATUS_LABELS
+from app.delegations.forms import (
+    DIRECTION_LABELS,
+    PROTOCOL_LABELS,
+    STATUS_LABELS,
+    VISIBILITY_LABELS,
+    country_name,
+)
+from app.delegations.models import (
+    Delegation,
+    FollowUp,
+    FollowUpStatus,
+    Participant,
+)
+from app.delegations.services import DelegationFilters, list_delegations
+
+#: One cell: text, a whole number, a local wall time, a date, or empty.
+Cell = str | int | datetime | date | None
+
+#: Most rows one export holds; far above any real register, it bounds a request.
+MAX_EXPORT_ROWS = 50_000
+
+#: How local times are written in CSV (and shown in Excel): ISO-like, to the minute.
+DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+
+#: Characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Control characters a spreadsheet cannot hold (openpyxl refuses them too).
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Characters Excel forbids in a sheet name, and its length limit.
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_NAME_LIMIT = 31
+_MIN_WIDTH, _MAX_WIDTH = 8, 60
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet of an export: a title, column headers and rows of plain values."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Cell]]
+    #: Cells of several lines (the action-programme matrix) wrap, top-aligned.
+    wrap: bool = False
+
+
+# ---- builders -----------------------------------------------------------------
+
+
+def safe_text(text: str) -> str:
+    """Return text a spreadsheet shows as text: no control characters, no formula.
+
+    A cell starting with =, +, -, @, tab or CR is prefixed with a single quote,
+    so Excel and LibreOffice never run it (OWASP's advice on CSV injection).
+    Line breaks become LF, so the CSV and the workbook hold the same text.
+    """
+    text = _CONTROL_CHARACTERS.sub("", text)
+    if text.startswith(_FORMULA_STARTS):
+        text = "'" + text
+    # A workbook's XML turns a bare CR into LF when read: write LF in both formats.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _csv_text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime(DATETIME_FORMAT)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    return safe_text(value)
+
+
+def build_csv(table: Table) -> bytes:
+    """Return the table as comma-separated UTF-8 with a BOM, so Excel reads æ, ø and å."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_text(header) for header in table.headers])
+    writer.writerows([_csv_text(value) for value in row] for row in table.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    base = _SHEET_NAME_FORBIDDEN.sub(" ", title).strip()[:_SHEET_NAME_LIMIT] or "Sheet"
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f" {n}"
+        name, n = base[: _SHEET_NAME_LIMIT - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+def _xlsx_value(value: Cell) -> Cell:
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, datetime):
+        # Excel has no zones: the wall time goes in, the zone is a column of its own.
+        return value.replace(tzinfo=None)
+    return value
+
+
+def _width(value: Cell) -> int:
+    if isinstance(value, datetime):
+        return len(XLSX_DATETIME_FORMAT)
+    return len(_csv_text(value))
+
+
+def build_xlsx(tables: Sequence[Table]) -> bytes:
+    """Return an Excel workbook with one sheet per table.
+
+    Each sheet has a bold, frozen header row and columns wide enough for their
+    text; times and dates are real date cells, so Excel sorts and filters them.
+    """
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    taken: set[str] = set()
+    bold = Font(bold=True)
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_name(table.title, taken))
+        sheet.append([safe_text(header) for header in table.headers])
+        for cell in sheet[1]:
+            cell.font = bold
+        widths = [len(header) for header in table.headers]
+        for row in table.rows:
+            sheet.append([_xlsx_value(value) for value in row])
+            widths = [max(w, _width(v)) for w, v in zip(widths, row, strict=True)]
+        for row_cells in sheet.iter_rows(min_row=2):
+            for cell in row_cells:
+                if isinstance(cell.value, datetime):
+                    cell.number_format = XLSX_DATETIME_FORMAT
+                elif isinstance(cell.value, date):
+                    cell.number_format = XLSX_DATE_FORMAT
+                if table.wrap:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for index, width in enumerate(widths, start=1):
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = min(
+                max(width + 2, _MIN_WIDTH), _MAX_WIDTH
+            )
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# ---- row queries --------------------------------------------------------------
+
+
+def _local(instant: datetime, zone: str) -> datetime:
+    """Return the wall time of a UTC instant in `zone`, without its zone."""
+    return utc_to_local(instant, zone).replace(tzinfo=None)
+
+
+def list_export_visits(
+    audience: Audience, filters: DelegationFilters
+) -> list[Delegation]:
+    """Return every visit the register would list for these filters, latest first."""
+    visits, _total = list_delegations(
+        audience, filters=filters, limit=MAX_EXPORT_ROWS, offset=0
+    )
+    return visits
+
+
+def visits_table(visits: Sequence[Delegation]) -> Table:
+    """Return the visits as a table, times in each visit's own zone."""
+    headers = [
+        _("Title"),
+        _("Direction"),
+        _("Status"),
+        _("Arrival"),
+        _("Departure"),
+        _("Time zone"),
+        _("City"),
+        _("Country"),
+        _("Protocol level"),
+        _("Size"),
+        _("Host organisation"),
+        _("Host contact"),
+        _("Initiative"),
+        _("Visibility"),
+    ]
+    rows = [
+        [
+            visit.title,
+            str(DIRECTION_LABELS[visit.direction]),
+            str(STATUS_LABELS[visit.status]),
+            _local(visit.arrival_dt, visit.timezone),
+            _local(visit.departure_dt, visit.timezone),
+            visit.timezone,
+            visit.city.name if visit.city else "",
+            country_name(visit.country),
+            str(PROTOCOL_LABELS[visit.protocol_level]),
+            visit.size,
+            visit.host_organisation.short_name if visit.host_organisation else "",
+            visit.host_contact.name if visit.host_contact else "",
+            visit.initiative.title if visit.initiative else "",
+            str(VISIBILITY_LABELS[visit.visibility]),
+        ]
+        for visit in visits
+    ]
+    return Table(_("Visits"), headers, rows)
+
+
+def participants_table(audience: Audience, visits: Sequence[Delegation]) -> Table:
+    """Return the participants of these visits; staff only, erased people left out.
+
+    Raises PermissionError for any other audience: personal data never leaves
+    the staff pages (DESIGN.md section 4).
+    """
+    if not can_see_personal_data(audience):
+        raise PermissionError("participants' personal data is for staff only")
+    order = {visit.id: index for index, visit in enumerate(visits)}
+    people = db.session.scalars(
+        sa.select(Participant)
+        .options(selectinload(Participant.delegation))
+        .where(
+            Participant.delegation_id.in_(list(order)),
+            Participant.erased_dt.is_(None),
+        )
+        .order_by(Participant.id)
+    ).all()
+    people = sorted(people, key=lambda p: (order[p.delegation_id], p.id))
+    headers = [
+        _("Visit"),
+        _("Name"),
+        _("Title"),
+        _("Organisation"),
+        _("Dietary needs"),
+        _("Accessibility needs"),
+    ]
+    rows = [
+        [
+            person.delegation.title,
+            person.name,
+            person.title,
+            person.organisation,
+            person.dietary_needs,
+            person.accessibility_needs,
+        ]
+        for person in people
+    ]
+    return Table(_("Participants"), headers, rows)
+
+
+def calendar_table(
+    audience: Audience,
+    *,
+    window_start: datetime,
+    window_end: datetime,
+    filters: CalendarFilters,
+) -> Table:
+    """Return the calendar's entries in the window, as its list view shows them."""
+    entries = list_window(
+        audience, window_start=window_start, window_end=window_end, filters=filters
+    )[:MAX_EXPORT_ROWS]
+    headers = [
+        _("Type"),
+        _("Title"),
+        _("Start"),
+        _("End"),
+        _("Time zone"),
+        _("All day"),
+        _("Place"),
+        _("Organiser or visit"),
+        _("Visibility"),
+        _("Cancelled"),
+    ]
+    return Table(_("Calendar"), headers, [_entry_row(entry) for entry in entries])
+
+
+def _entry_row(entry: CalendarEntry) -> list[Cell]:
+    kinds = {
+        "event": _("Event"),
+        "programme": _("Visit programme"),
+        "visit": _("Delegation visit"),
+    }
+    return [
+        kinds[entry.kind.value],
+        entry.title,
+        _local(entry.start_dt, entry.timezone),
+        _local(entry.end_dt, entry.timezone),
+        entry.timezone,
+        _("Yes") if entry.is_all_day else _("No"),
+        entry.location,
+        entry.context,
+        str(VISIBILITY_LABELS[entry.visibility]),
+        _("Yes") if entry.is_cancelled else _("No"),
+    ]
+
+
+def followups_table(
+    audience: Audience,
+    *,
+    status: FollowUpStatus | None,
+    year: int | None,
+    zone: str,
+) -> Table:
+    """Return the follow-up items of the visits `audience` may see.
+
+    `year` keeps the items of visits that touch that year (the register's year
+    filter); closing times are shown in `zone`, the viewer's.
+    """
+    visible = list_export_visits(audience, DelegationFilters(year=year))
+    query = (
+        sa.select(FollowUp)
+        .options(selectinload(FollowUp.owner), selectinload(FollowUp.delegation))
+        .join(FollowUp.delegation)
+        .where(
+            FollowUp.delegation_id.in_([visit.id for visit in visible]),
+            visible_clause(Delegation, audience),
+        )
+        .order_by(Delegation.arrival_dt.desc(), FollowUp.deadline, FollowUp.id)
+        .limit(MAX_EXPORT_ROWS)
+    )
+    if status is not None:
+        query = query.where(FollowUp.status == status)
+    headers = [
+        _("Visit"),
+        _("Arrival"),
+        _("Follow-up"),
+        _("Owner"),
+        _("Deadline"),
+        _("Status"),
+        _("Closed"),
+        _("Notes"),
+    ]
+    rows = [
+        [
+            item.delegation.title,
+            _local(item.delegation.arrival_dt, item.delegation.timezone),
+            item.title,
+            item.owner.name if item.owner else "",
+            item.deadline,
+            str(FOLLOWUP_STATUS_LABELS[item.status]),
+            _local(item.closed_dt, zone) if item.closed_dt else None,
+            item.notes,
+        ]
+        for item in db.session.scalars(query)
+    ]
+    return Table(_("Follow-ups"), headers, rows)

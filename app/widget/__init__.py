@@ -1,0 +1,1 @@
+"""The embeddable upcoming-events widget that partner web sites put in an iframe."""

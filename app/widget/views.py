@@ -1,0 +1,280 @@
+"""The upcoming-events widget: a small framable page of public events for partner sites.
+
+A partner embeds `/widget/upcoming` in an iframe. The page shows public events
+only, whoever looks: it never reads or writes the visitor's session (so a
+visitor logged in to Vertskap sees the same list and gets no cookie), and it
+is the only page any site may frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from babel.dates import format_date
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    render_template,
+    request,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from app.auth.services import public_link
+from app.calendar.services import (
+    CalendarEntry,
+    CalendarFilters,
+    EntryKind,
+    list_window,
+)
+from app.core.db import db, utcnow
+from app.core.i18n import LOCALES, babel_locale, format_local_datetime
+from app.core.visibility import Audience
+from app.directory.models import Initiative, Organisation
+
+#: Requests under it get no session (app.core.sessions): the visitor is anonymous.
+PREFIX = "/widget/"
+
+bp = Blueprint("widget", __name__, url_prefix=PREFIX.rstrip("/"))
+
+#: Events listed when the snippet does not say.
+DEFAULT_LIMIT = 5
+#: Most events one widget lists; a larger `limit` is lowered to this.
+MAX_LIMIT = 20
+#: How far ahead the widget looks for events.
+HORIZON = timedelta(days=400)
+#: How long browsers and proxies may reuse a widget page.
+MAX_AGE = 300
+#: The policy of the widget: its own stylesheet only, no script, framable by any site.
+WIDGET_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors *"
+)
+
+
+class WidgetRequestError(ValueError):
+    """A parameter of the widget's address has a value we cannot use."""
+
+
+@dataclass(frozen=True)
+class WidgetQuery:
+    """What one widget address asks for, validated."""
+
+    lang: str
+    filters: CalendarFilters
+    limit: int
+
+
+@dataclass(frozen=True)
+class WidgetItem:
+    """One event as the widget lists it: texts already in the widget's language."""
+
+    title: str
+    url: str
+    iso_start: str
+    when: str
+    place: str
+    is_cancelled: bool
+
+
+@bp.before_request
+def _allow_framing() -> None:
+    """Let any site frame the widget.
+
+    It has no session (app.core.sessions), so the visitor is anonymous (public
+    events only) and no Set-Cookie is ever sent, even to someone logged in.
+    """
+    g.allow_framing = True
+
+
+def _lang(raw: str | None) -> str:
+    if raw is None or raw == "":
+        return str(current_app.config["DEFAULT_LOCALE"])
+    if raw not in LOCALES:
+        raise WidgetRequestError(
+            _("Unknown language “%(value)s”: use lang=nb or lang=en.", value=raw)
+        )
+    return raw
+
+
+def _limit(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_LIMIT
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+        raise WidgetRequestError(
+            _(
+                "The limit must be a whole number from 1 to %(max)d.",
+                max=MAX_LIMIT,
+            )
+        )
+    return min(max(int(raw), 1), MAX_LIMIT)
+
+
+def _lookup(model: Any, text_column: Any, raw: str) -> int | None:
+    """Return the id of the row whose id or text key (slug, short name) is `raw`."""
+    clause = text_column == raw
+    if raw.isascii() and raw.isdigit() and len(raw) < 10:
+        clause = sa.or_(model.id == int(raw), clause)
+    return db.session.scalars(
+        sa.select(model.id).where(clause).order_by(model.id).limit(1)
+    ).first()
+
+
+def _ids(raw: str | None, model: Any, text_column: Any, message: str) -> frozenset[int]:
+    if raw is None or raw.strip() == "":
+        return frozenset()
+    found = _lookup(model, text_column, raw.strip()[:200])
+    if found is None:
+        raise WidgetRequestError(message)
+    return frozenset({found})
+
+
+def parse_widget_query(args: Any) -> WidgetQuery:
+    """Return what the widget's query string asks for, or raise WidgetRequestError."""
+    lang = _lang(args.get("lang"))
+    initiative = args.get("initiative")
+    organisation = args.get("organisation")
+    return WidgetQuery(
+        lang=lang,
+        filters=CalendarFilters(
+            initiative_ids=_ids(
+                initiative,
+                Initiative,
+                Initiative.slug,
+                _(
+                    "No initiative “%(value)s”: give its number or its short name.",
+                    value=initiative,
+                ),
+            ),
+            organisation_ids=_ids(
+                organisation,
+                Organisation,
+                Organisation.short_name,
+                _(
+                    "No organisation “%(value)s”: give its number or its short name.",
+                    value=organisation,
+                ),
+            ),
+            kinds=frozenset({EntryKind.event}),
+        ),
+        limit=_limit(args.get("limit")),
+    )
+
+
+def _item(entry: CalendarEntry, *, locale: str, zone: str) -> WidgetItem:
+    if entry.is_all_day:
+        day = entry.start_dt.astimezone(ZoneInfo(entry.timezone)).date()
+        iso, when = day.isoformat(), format_date(day, "medium", locale=locale)
+    else:
+        iso = entry.start_dt.isoformat()
+        when = format_local_datetime(entry.start_dt, zone, locale=locale)
+    title = entry.title
+    if entry.is_cancelled:
+        title = _("Cancelled: %(title)s", title=entry.title)
+    return WidgetItem(
+        title=title,
+        url=public_link("events.show_event", event_id=str(entry.id)),
+        iso_start=iso,
+        when=when,
+        place=entry.location,
+        is_cancelled=entry.is_cancelled,
+    )
+
+
+def list_widget_items(query: WidgetQuery, *, now: datetime) -> list[WidgetItem]:
+    """Return the public events that have not ended by `now`, first `query.limit` of them."""
+    entries = list_window(
+        Audience.public,
+        window_start=now,
+        window_end=now + HORIZON,
+        filters=query.filters,
+    )
+    zone = str(current_app.config["TIMEZONE"])
+    locale = babel_locale(query.lang)
+    return [_item(e, locale=locale, zone=zone) for e in entries[: query.limit]]
+
+
+def _calendar_link(filters: CalendarFilters) -> str:
+    args = {
+        "initiative": sorted(filters.initiative_ids),
+        "organisation": sorted(filters.organisation_ids),
+    }
+    query = urlencode({k: v for k, v in args.items() if v}, doseq=True)
+    return public_link("calendar.show_calendar") + ("?" + query if query else "")
+
+
+def _framable(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = WIDGET_POLICY
+    response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    return response
+
+
+@bp.route("/upcoming")
+def upcoming_widget() -> Any:
+    raw_lang = request.args.get("lang")
+    with force_locale(babel_locale(raw_lang if raw_lang in LOCALES else "")):
+        try:
+            query = parse_widget_query(request.args)
+        except WidgetRequestError as error:
+            response = Response(str(error), status=400, mimetype="text/plain")
+            return _framable(response)
+    with force_locale(babel_locale(query.lang)):
+        html = render_template(
+            "widget/upcoming.html",
+            lang=query.lang,
+            items=list_widget_items(query, now=utcnow()),
+            calendar_url=_calendar_link(query.filters),
+        )
+    response = _framable(Response(html, mimetype="text/html"))
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@dataclass(frozen=True)
+class WidgetSnippet:
+    """The subscribe page's widget builder: the choices made and the HTML to copy."""
+
+    lang: str
+    initiative_id: int | None
+    organisation_id: int | None
+    url: str
+    html: str
+
+
+def _chosen(raw: str | None, model: Any) -> int | None:
+    if not raw or not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+        return None
+    return db.session.scalars(sa.select(model.id).where(model.id == int(raw))).first()
+
+
+@bp.app_template_global()
+def widget_snippet(args: Any) -> WidgetSnippet:
+    """Return the widget snippet the builder's fields (widget_lang, ...) ask for; unknown values are ignored."""
+    lang = args.get("widget_lang")
+    if lang not in LOCALES:
+        lang = str(current_app.config["DEFAULT_LOCALE"])
+    initiative = _chosen(args.get("widget_initiative"), Initiative)
+    organisation = _chosen(args.get("widget_organisation"), Organisation)
+    query = {"lang": lang, "initiative": initiative, "organisation": organisation}
+    url = (
+        public_link("widget.upcoming_widget")
+        + "?"
+        + urlencode({k: v for k, v in query.items() if v is not None})
+    )
+    with force_locale(babel_locale(lang)):
+        title = _("Upcoming events")
+    html = str(
+        Markup(
+            '<iframe src="{}" title="{}" width="100%" height="400" '
+            'loading="lazy" style="border:0"></iframe>'
+        ).format(url, title)
+    )
+    return WidgetSnippet(lang, initiative, organisation, url, html)
