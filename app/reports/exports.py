@@ -307,6 +307,7 @@ def _entry_row(entry: CalendarEntry) -> list[Cell]:
         "programme": _("Visit programme"),
         "visit": _("Delegation visit"),
     }
+    directions = {"incoming": _("Incoming"), "outgoing": _("Outgoing")}
     return [
         kinds[entry.kind.value],
         entry.title,
@@ -315,7 +316,10 @@ def _entry_row(entry: CalendarEntry) -> list[Cell]:
         entry.timezone,
         _("Yes") if entry.is_all_day else _("No"),
         entry.location,
-        entry.context,
+        # A visit's context is its direction ("incoming"): say it in words.
+        directions.get(entry.context, entry.context)
+        if entry.kind.value == "visit"
+        else entry.context,
         str(VISIBILITY_LABELS[entry.visibility]),
         _("Yes") if entry.is_cancelled else _("No"),
     ]

@@ -566,6 +566,10 @@ def test_calendar_rows_and_headers(client, create_user, login, calendar):
     assert _sheet_rows(sheet.worksheets[0]) == csv_rows
     assert sheet.sheetnames == ["Kalender"]
 
+    visit_rows = _csv_rows(client.get("/calendar/export.csv?kind=visit"))
+    assert visit_rows[1][:2] == ["Delegasjonsbesøk", "Hamburg harbour"]
+    assert visit_rows[1][7] == "Innkommende"  # the direction in words, not "incoming"
+
 
 def test_calendar_list_page_links_to_its_period(client, calendar):
     html = client.get("/calendar?view=list&date=2026-12-05&kind=event").get_data(
