@@ -16,59 +16,24 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# The tests' recording SMTP server: it accepts every mail and notes its Message-ID.
+from tests.fixtures.mail_processes import Recorder, recording_smtp_server  # noqa: E402
+
 #: The figure issue 6 asks for.
 TARGET_PER_SECOND = 100
-
-
-class Recorder:
-    """An aiosmtpd handler that accepts every mail and keeps its Message-ID."""
-
-    def __init__(self) -> None:
-        self.message_ids: list[str] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
-        self, server: Any, session: Any, envelope: Any
-    ) -> str:
-        headers = BytesHeaderParser().parsebytes(envelope.content)
-        with self._lock:
-            self.message_ids.append(str(headers["Message-ID"]))
-        return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def smtp_server(recorder: Recorder) -> Iterator[str]:
-    """Run an aiosmtpd server on 127.0.0.1 and yield its smtp:// URL."""
-    from aiosmtpd.controller import Controller
-
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{controller.port}"
-    finally:
-        controller.stop()
 
 
 @contextmanager
@@ -180,7 +145,10 @@ def main() -> None:
     args = parser.parse_args()
 
     recorder = Recorder()
-    with scratch_database(args.database_url) as url, smtp_server(recorder) as smtp_url:
+    with (
+        scratch_database(args.database_url) as url,
+        recording_smtp_server(recorder) as smtp_url,
+    ):
         backend = url.split(":", 1)[0].split("+", 1)[0]
         app, queued, queue_seconds = prepare(url, args.mails)
         print(f"{backend}: queued {len(queued)} mails in {queue_seconds:.2f} s")
