@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -50,9 +51,10 @@ def live_server_seed() -> Callable[[Flask], None]:
                 visibility=Visibility.public,
             )
         )
-        # 10:00 UTC on the public event's day: the same day and week in Oslo
-        # whatever the hour the test runs at.
-        start = datetime.combine((now + timedelta(days=3)).date(), time(10), tzinfo=UTC)
+        # 10:00 UTC on the public event's day in Oslo: the same day and week
+        # there whatever the hour the test runs at.
+        day = (now + timedelta(days=3)).astimezone(ZoneInfo("Europe/Oslo")).date()
+        start = datetime.combine(day, time(10), tzinfo=UTC)
         db.session.add(
             Event(
                 title=XSS,
@@ -76,8 +78,13 @@ def live_server_seed() -> Callable[[Flask], None]:
 
 
 def _public_event_day() -> str:
-    """The day the seed put the public event on (three days from now), in Oslo."""
-    return (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    """The day the seed put the public event on (three days from now), in Oslo.
+
+    Late in the UTC evening that is already the next day in Oslo, and the
+    calendar pages show Oslo days.
+    """
+    in_three_days = datetime.now(UTC) + timedelta(days=3)
+    return in_three_days.astimezone(ZoneInfo("Europe/Oslo")).date().isoformat()
 
 
 def _watch_console(page: Any) -> list[str]:
