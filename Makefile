@@ -24,7 +24,7 @@ translations: $(STAMP)
 
 # Extract strings and update the catalogues after changing UI text.
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs='.* __pycache__ node_modules' -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o translations/messages.pot --project Vertskap .
+	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs='.* __pycache__ node_modules' -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_pgettext:1c,2 --no-location --sort-output -o translations/messages.pot --project Vertskap .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
 
 run: install

@@ -46,6 +46,7 @@ from app.feeds.subscribe_views import bp as subscribe_bp
 from app.feeds.views import bp as feeds_bp
 from app.notifications.views import bp as notifications_bp
 from app.outbox.views import bp as outbox_bp
+from app.reports.annual_views import bp as annual_report_bp
 from app.reports.export_views import bp as exports_bp
 from app.widget.views import PREFIX as WIDGET_PREFIX
 from app.widget.views import bp as widget_bp
@@ -277,6 +278,7 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(annual_report_bp)
     for blueprint in (
         delegations_bp,
         programme_bp,

@@ -4,21 +4,93 @@ Each row holds the cells of the seed document's table: the theme with its
 actors, what was done, what is planned and the status as of a date. The
 visits and events linked to the initiative are found, not typed: whatever
 the reader may see of them is listed under the row.
+
+The office edits the cells. Each save keeps the row's cells as a snapshot at
+its status date, so the matrix can be read as it stood at any past status
+date and two dates can be compared.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from slugify import slugify
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.calendar.models import Event
+from app.core.audit import log_audit
 from app.core.db import db
 from app.core.visibility import Audience, visible_clause
 from app.delegations.models import Delegation
-from app.directory.models import Initiative
+from app.directory.models import Initiative, InitiativeSnapshot
 from app.reports.exports import Table
+
+#: The cells a snapshot keeps, in the matrix's column order.
+CELL_NAMES = ("actors", "done", "planned", "status")
+#: What the edit form sets, in the order the audit log and a conflict list them.
+THEME_FIELDS = ("title", *CELL_NAMES, "status_as_of")
+#: Norwegian letters spelt out in slugs the way Norwegians write them in ASCII.
+_SLUG_REPLACEMENTS = [
+    ["Æ", "Ae"],
+    ["æ", "ae"],
+    ["Ø", "O"],
+    ["ø", "o"],
+    ["Å", "Aa"],
+    ["å", "aa"],
+]
+_SLUG_LENGTH = 80
+
+
+class ThemeConflictError(RuntimeError):
+    """Someone saved the row after the editor loaded it; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class RowCells:
+    """A row's matrix cells at one moment: now, or at a past status date."""
+
+    actors: str
+    done: str
+    planned: str
+    status: str
+    as_of: date | None
+
+    @classmethod
+    def current(cls, initiative: Initiative) -> RowCells:
+        return cls(
+            actors=initiative.actors,
+            done=initiative.done,
+            planned=initiative.planned,
+            status=initiative.status,
+            as_of=initiative.status_as_of,
+        )
+
+    @classmethod
+    def at(cls, snapshot: InitiativeSnapshot) -> RowCells:
+        return cls(
+            actors=snapshot.actors,
+            done=snapshot.done,
+            planned=snapshot.planned,
+            status=snapshot.status,
+            as_of=snapshot.as_of,
+        )
+
+
+@dataclass(frozen=True)
+class ThemeData:
+    """What the office typed for a row."""
+
+    title: str
+    actors: str
+    done: str
+    planned: str
+    status: str
+    status_as_of: date
 
 
 @dataclass
@@ -26,23 +98,26 @@ class MatrixRow:
     """One initiative with the visits and events linked to it that the reader may see."""
 
     initiative: Initiative
+    cells: RowCells
     visits: list[Delegation] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Matrix:
-    """A programme period's matrix, in the order the initiatives were set up."""
+    """A programme period's matrix, in the order the initiatives were set up.
+
+    `as_of` is None for the current matrix, or the past day it is read at.
+    """
 
     period: str
     rows: list[MatrixRow]
+    as_of: date | None = None
 
     @property
     def status_as_of(self) -> date | None:
         """The latest date any row's status is given as of (the column's heading)."""
-        dates = [
-            r.initiative.status_as_of for r in self.rows if r.initiative.status_as_of
-        ]
+        dates = [r.cells.as_of for r in self.rows if r.cells.as_of]
         return max(dates, default=None)
 
 
@@ -57,11 +132,15 @@ def list_periods() -> list[str]:
     )
 
 
-def programme_matrix(period: str, audience: Audience) -> Matrix | None:
+def programme_matrix(
+    period: str, audience: Audience, *, as_of: date | None = None
+) -> Matrix | None:
     """Return the matrix of `period` as `audience` may see it, or None for an unknown period.
 
-    Three queries whatever the number of rows: the initiatives, then their
-    visible visits and their visible events, each in time order.
+    With `as_of`, each row shows its cells at its latest status date on or
+    before that day, and rows with no status by then are left out; the
+    linked visits and events are the current ones. Three queries whatever
+    the number of rows (four with `as_of`).
     """
     initiatives = list(
         db.session.scalars(
@@ -72,7 +151,11 @@ def programme_matrix(period: str, audience: Audience) -> Matrix | None:
     )
     if not initiatives:
         return None
-    rows = {initiative.id: MatrixRow(initiative) for initiative in initiatives}
+    if as_of is None:
+        rows = {i.id: MatrixRow(i, RowCells.current(i)) for i in initiatives}
+    else:
+        cells = _cells_at(initiatives, as_of)
+        rows = {i.id: MatrixRow(i, cells[i.id]) for i in initiatives if i.id in cells}
     for visit in db.session.scalars(
         sa.select(Delegation)
         .where(Delegation.initiative_id.in_(rows), visible_clause(Delegation, audience))
@@ -85,24 +168,53 @@ def programme_matrix(period: str, audience: Audience) -> Matrix | None:
         .order_by(Event.start_dt, Event.id)
     ):
         rows[event.initiative_id].events.append(event)  # type: ignore[index]
-    return Matrix(period=period, rows=list(rows.values()))
+    return Matrix(period=period, rows=list(rows.values()), as_of=as_of)
 
 
-def theme_cell(initiative: Initiative, *, actors_label: str) -> str:
+def _cells_at(initiatives: list[Initiative], day: date) -> dict[int, RowCells]:
+    """Return each initiative's cells at its latest snapshot on or before `day`."""
+    cells: dict[int, RowCells] = {}
+    for snapshot in db.session.scalars(
+        sa.select(InitiativeSnapshot)
+        .where(
+            InitiativeSnapshot.initiative_id.in_([i.id for i in initiatives]),
+            InitiativeSnapshot.as_of <= day,
+        )
+        .order_by(InitiativeSnapshot.as_of)
+    ):
+        cells[snapshot.initiative_id] = RowCells.at(snapshot)  # later ones win
+    return cells
+
+
+def status_dates(period: str) -> list[date]:
+    """Return the dates the period's matrix has a status as of, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(InitiativeSnapshot.as_of)
+            .join(Initiative)
+            .where(Initiative.programme_period == period)
+            .distinct()
+            .order_by(InitiativeSnapshot.as_of.desc())
+        )
+    )
+
+
+def theme_cell(row: MatrixRow, *, actors_label: str) -> str:
     """Return the first column's text: the theme, then its actors, as the seed prints it."""
-    if not initiative.actors.strip():
-        return initiative.title
-    return f"{initiative.title}\n\n{actors_label}: {initiative.actors.strip()}"
+    actors = row.cells.actors.strip()
+    if not actors:
+        return row.initiative.title
+    return f"{row.initiative.title}\n\n{actors_label}: {actors}"
 
 
 def matrix_cells(matrix: Matrix, *, actors_label: str) -> list[list[str]]:
     """Return the body cells of the matrix: theme and actors, done, planned, status."""
     return [
         [
-            theme_cell(row.initiative, actors_label=actors_label),
-            row.initiative.done.strip(),
-            row.initiative.planned.strip(),
-            row.initiative.status.strip(),
+            theme_cell(row, actors_label=actors_label),
+            row.cells.done.strip(),
+            row.cells.planned.strip(),
+            row.cells.status.strip(),
         ]
         for row in matrix.rows
     ]
@@ -127,3 +239,194 @@ def matrix_tables(
         ),
         Table(title=linked_title, headers=linked_headings, rows=linked_rows),
     ]
+
+
+def get_theme(period: str, slug: str) -> Initiative | None:
+    """Return the row `slug` of `period`, or None."""
+    return db.session.scalar(
+        sa.select(Initiative).where(
+            Initiative.programme_period == period, Initiative.slug == slug
+        )
+    )
+
+
+def update_theme(
+    initiative: Initiative,
+    data: ThemeData,
+    *,
+    expected_version: int,
+    actor_id: int,
+    now: datetime,
+) -> list[str]:
+    """Save the office's cells if nobody saved the row since `expected_version`.
+
+    Effects: raises ThemeConflictError (and changes nothing) when the version
+    moved on, including a race lost at flush; otherwise sets the fields, keeps
+    the cells as the snapshot of the status date (correcting that date's
+    snapshot, or starting a new one) and audits "updated" with
+    field -> [old, new]. Returns the names of the changed fields.
+    """
+    if initiative.version != expected_version:
+        raise ThemeConflictError()
+    changes = {
+        name: [_json(getattr(initiative, name)), _json(getattr(data, name))]
+        for name in THEME_FIELDS
+        if getattr(initiative, name) != getattr(data, name)
+    }
+    if not changes:
+        return []
+    for name in THEME_FIELDS:
+        setattr(initiative, name, getattr(data, name))
+    _keep_snapshot(initiative, recorded_by_id=actor_id, now=now)
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise ThemeConflictError() from error
+    log_audit(initiative, action="updated", actor_id=actor_id, now=now, changes=changes)
+    return list(changes)
+
+
+def create_theme(
+    period: str, data: ThemeData, *, actor_id: int | None, now: datetime
+) -> Initiative:
+    """Add a row at the end of `period` (which may be new) with its first snapshot.
+
+    Effects: adds the initiative under a slug made from its title (numbered
+    when taken), its snapshot and a "created" audit entry; the caller commits.
+    """
+    initiative = Initiative(
+        slug=_free_slug(data.title),
+        programme_period=period,
+        **{name: getattr(data, name) for name in THEME_FIELDS},
+    )
+    db.session.add(initiative)
+    _keep_snapshot(initiative, recorded_by_id=actor_id, now=now)
+    db.session.flush()
+    log_audit(initiative, action="created", actor_id=actor_id, now=now)
+    return initiative
+
+
+def keep_status_snapshot(initiative: Initiative, *, now: datetime) -> None:
+    """Keep the row's current cells as the snapshot of its status date (demo data, imports)."""
+    _keep_snapshot(initiative, recorded_by_id=None, now=now)
+
+
+def _keep_snapshot(
+    initiative: Initiative, *, recorded_by_id: int | None, now: datetime
+) -> None:
+    as_of = initiative.status_as_of
+    if as_of is None:
+        return
+    snapshot = next((s for s in initiative.snapshots if s.as_of == as_of), None)
+    if snapshot is None:
+        snapshot = InitiativeSnapshot(as_of=as_of)
+        initiative.snapshots.append(snapshot)
+    for name in CELL_NAMES:
+        setattr(snapshot, name, getattr(initiative, name))
+    snapshot.recorded_dt = now
+    snapshot.recorded_by_id = recorded_by_id
+
+
+def _free_slug(title: str) -> str:
+    base = (
+        slugify(title, replacements=_SLUG_REPLACEMENTS, max_length=_SLUG_LENGTH - 4)
+        or "tema"
+    )
+    taken = set(
+        db.session.scalars(
+            sa.select(Initiative.slug).where(
+                sa.or_(Initiative.slug == base, Initiative.slug.like(f"{base}-%"))
+            )
+        )
+    )
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+# Comparing two status dates ---------------------------------------------------
+
+#: Words and the spaces between them: a change is shown word by word.
+_TOKENS = re.compile(r"\S+\s*|\s+")
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One cell that differs between two dates, with its words marked.
+
+    `segments` are (kind, text) pairs, kind "same", "removed" or "added", so
+    the page can show the change with <del> and <ins> and escape every word.
+    """
+
+    name: str
+    before: str
+    after: str
+    segments: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class ComparedRow:
+    """A theme at two status dates: its cells at each (None: no status yet) and what changed."""
+
+    initiative: Initiative
+    before: RowCells | None
+    after: RowCells | None
+    changes: list[CellChange]
+
+
+def compare_status(period: str, earlier: date, later: date) -> list[ComparedRow]:
+    """Return every row of `period` with a status by `later`, its cells at both dates.
+
+    A row's cells at a date are those of its latest snapshot on or before it.
+    Two queries whatever the number of rows.
+    """
+    initiatives = list(
+        db.session.scalars(
+            sa.select(Initiative)
+            .where(Initiative.programme_period == period)
+            .order_by(Initiative.id)
+        )
+    )
+    before, after = _cells_at(initiatives, earlier), _cells_at(initiatives, later)
+    return [
+        ComparedRow(
+            initiative=initiative,
+            before=before.get(initiative.id),
+            after=after.get(initiative.id),
+            changes=_changes(before.get(initiative.id), after.get(initiative.id)),
+        )
+        for initiative in initiatives
+        if initiative.id in before or initiative.id in after
+    ]
+
+
+def _changes(before: RowCells | None, after: RowCells | None) -> list[CellChange]:
+    changes = []
+    for name in CELL_NAMES:
+        old = getattr(before, name) if before else ""
+        new = getattr(after, name) if after else ""
+        if old != new:
+            changes.append(CellChange(name, old, new, word_changes(old, new)))
+    return changes
+
+
+def word_changes(old: str, new: str) -> list[tuple[str, str]]:
+    """Return `old` turned into `new` as (kind, text) segments, word by word."""
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    segments: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            segments.append(("same", "".join(a[a1:a2])))
+            continue
+        if a2 > a1:
+            segments.append(("removed", "".join(a[a1:a2])))
+        if b2 > b1:
+            segments.append(("added", "".join(b[b1:b2])))
+    return segments

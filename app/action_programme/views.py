@@ -1,22 +1,51 @@
-"""The action programme's pages: the periods, each period's matrix, its print view and XLSX."""
+"""The action programme's pages: the periods, each period's matrix, its print view and XLSX.
+
+The office (admins) edits a row's cells and adds rows; anyone reads the
+matrix at any past status date and compares two of them.
+"""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from flask import Blueprint, Response, abort, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
+from app.action_programme.forms import NewThemeForm, ThemeForm
 from app.action_programme.services import (
+    THEME_FIELDS,
     Matrix,
+    ThemeConflictError,
+    ThemeData,
+    compare_status,
+    create_theme,
+    get_theme,
     list_periods,
     matrix_cells,
     matrix_tables,
     programme_matrix,
+    status_dates,
+    update_theme,
 )
+from app.core.access import admin_required
+from app.core.db import db, utcnow
+from app.core.timezones import utc_to_local
 from app.core.visibility import audience_for
+from app.directory.models import Initiative
 from app.reports.exports import build_xlsx
 
 bp = Blueprint("action_programme", __name__, url_prefix="/action-programme")
@@ -24,8 +53,21 @@ bp = Blueprint("action_programme", __name__, url_prefix="/action-programme")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _day_arg(name: str) -> date | None:
+    """Return the query string's ISO date `name`, None when absent; 400 when malformed."""
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400)
+
+
 def _matrix_or_404(period: str) -> Matrix:
-    matrix = programme_matrix(period, audience_for(current_user))
+    matrix = programme_matrix(
+        period, audience_for(current_user), as_of=_day_arg("as_of")
+    )
     if matrix is None:
         abort(404)
     return matrix
@@ -67,6 +109,7 @@ def show_matrix(period: str) -> str:
         cells=matrix_cells(
             matrix, actors_label=pgettext("action programme matrix", "Actors")
         ),
+        status_dates=status_dates(period),
     )
 
 
@@ -98,8 +141,170 @@ def matrix_download(period: str) -> Response:
         )
     )
     response = Response(body, mimetype=XLSX_TYPE)
+    suffix = f"-{matrix.as_of.isoformat()}" if matrix.as_of else ""
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="vertskap-action-programme-{period}.xlsx"'
+        f'attachment; filename="vertskap-action-programme-{period}{suffix}.xlsx"'
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/<period>/compare")
+def compare(period: str) -> str:
+    """Show every theme at two status dates side by side, with the changes marked."""
+    dates = status_dates(period)
+    if not dates:
+        abort(404)
+    earlier = _day_arg("from") or (dates[1] if len(dates) > 1 else dates[0])
+    later = _day_arg("to") or dates[0]
+    if later < earlier:
+        earlier, later = later, earlier
+    return render_template(
+        "action_programme/compare.html",
+        period=period,
+        dates=dates,
+        earlier=earlier,
+        later=later,
+        rows=compare_status(period, earlier, later),
+        cell_labels=_cell_labels(),
+    )
+
+
+def _cell_labels() -> dict[str, str]:
+    return {
+        "theme": pgettext("action programme matrix", "Theme"),
+        "actors": pgettext("action programme matrix", "Actors"),
+        "done": pgettext("action programme matrix", "Done"),
+        "planned": pgettext("action programme matrix", "Planned"),
+        "status": pgettext("action programme matrix", "Status"),
+    }
+
+
+def _theme_or_404(period: str, slug: str) -> Initiative:
+    initiative = get_theme(period, slug)
+    if initiative is None:
+        abort(404)
+    return initiative
+
+
+def _data_from(form: ThemeForm) -> ThemeData:
+    return ThemeData(
+        title=form.title.data or "",
+        actors=form.actors.data or "",
+        done=form.done.data or "",
+        planned=form.planned.data or "",
+        status=form.status.data or "",
+        status_as_of=form.status_as_of.data,  # validated as required
+    )
+
+
+def _today() -> date:
+    return utc_to_local(utcnow(), current_app.config["TIMEZONE"]).date()
+
+
+@bp.route("/<period>/themes/<slug>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_theme(period: str, slug: str) -> Any:
+    initiative = _theme_or_404(period, slug)
+    if request.method == "GET":
+        form = ThemeForm(
+            formdata=None,
+            obj=initiative,
+            version=str(initiative.version),
+        )
+        if form.status_as_of.data is None:
+            form.status_as_of.data = _today()
+    else:
+        form = ThemeForm()
+    form.current_as_of = initiative.status_as_of
+    if not form.validate_on_submit():
+        return _edit_page(form, initiative, status=400 if form.errors else 200)
+    data = _data_from(form)
+    try:
+        update_theme(
+            initiative,
+            data,
+            expected_version=form.loaded_version() or 0,
+            actor_id=current_user.id,
+            now=utcnow(),
+        )
+        db.session.commit()
+    except (ThemeConflictError, StaleDataError):
+        db.session.rollback()
+        return _conflict(period, slug, form)
+    flash(_("The theme “%(theme)s” is saved.", theme=initiative.title), "success")
+    return redirect(
+        url_for("action_programme.show_matrix", period=period, _anchor=f"theme-{slug}")
+    )
+
+
+def _edit_page(
+    form: ThemeForm,
+    initiative: Initiative,
+    *,
+    status: int = 200,
+    conflict: list[tuple[str, str, str]] | None = None,
+) -> tuple[str, int]:
+    return (
+        render_template(
+            "action_programme/edit.html",
+            form=form,
+            initiative=initiative,
+            conflict=conflict,
+        ),
+        status,
+    )
+
+
+def _conflict(period: str, slug: str, form: ThemeForm) -> tuple[str, int]:
+    """Show the saved row beside what the user typed; the form keeps theirs, on the new version."""
+    saved = _theme_or_404(period, slug)
+    form.version.data = str(saved.version)
+    form.current_as_of = saved.status_as_of
+    differing = []
+    for name in THEME_FIELDS:
+        theirs, yours = getattr(saved, name), form[name].data
+        if theirs != yours:
+            differing.append(
+                (str(form[name].label.text), _shown(theirs), _shown(yours))
+            )
+    return _edit_page(form, saved, status=409, conflict=differing)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, date):
+        return format_date(value, "short")
+    return "" if value is None else str(value)
+
+
+@bp.route("/themes/new", methods=["GET", "POST"])
+@admin_required
+def new_theme() -> Any:
+    if request.method == "GET":
+        form = NewThemeForm(
+            formdata=None,
+            programme_period=request.args.get("period", "").strip(),
+            status_as_of=_today(),
+        )
+    else:
+        form = NewThemeForm()
+    if not form.validate_on_submit():
+        return (
+            render_template(
+                "action_programme/new.html", form=form, periods=list_periods()
+            ),
+            400 if form.errors else 200,
+        )
+    period = form.programme_period.data or ""
+    initiative = create_theme(
+        period, _data_from(form), actor_id=current_user.id, now=utcnow()
+    )
+    db.session.commit()
+    flash(_("The theme “%(theme)s” is added.", theme=initiative.title), "success")
+    return redirect(
+        url_for(
+            "action_programme.show_matrix",
+            period=period,
+            _anchor=f"theme-{initiative.slug}",
+        )
+    )

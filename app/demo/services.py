@@ -15,6 +15,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from flask import current_app
 
+from app.action_programme.services import keep_status_snapshot
 from app.auth.models import Role, User
 from app.auth.services import create_user
 from app.core.db import db
@@ -191,19 +192,26 @@ def _load_initiatives(context: LoadContext) -> None:
         {i.slug: i for i in db.session.scalars(sa.select(Initiative))},
         data.INITIATIVES,
         key=lambda spec: spec.slug,
-        build=lambda spec: Initiative(
-            slug=spec.slug,
-            title=spec.title,
-            programme_period=data.PROGRAMME_PERIOD,
-            description=spec.description,
-            actors=spec.actors,
-            done=spec.done,
-            planned=spec.planned,
-            status=spec.status,
-            status_as_of=data.STATUS_AS_OF,
-            working_group=[context.organisations[s] for s in spec.working_group],
-        ),
+        build=lambda spec: _initiative(context, spec),
     )
+
+
+def _initiative(context: LoadContext, spec: data.InitiativeSpec) -> Initiative:
+    """Build a matrix row with the snapshot of its status date, as the office's edit would."""
+    initiative = Initiative(
+        slug=spec.slug,
+        title=spec.title,
+        programme_period=data.PROGRAMME_PERIOD,
+        description=spec.description,
+        actors=spec.actors,
+        done=spec.done,
+        planned=spec.planned,
+        status=spec.status,
+        status_as_of=data.STATUS_AS_OF,
+        working_group=[context.organisations[s] for s in spec.working_group],
+    )
+    keep_status_snapshot(initiative, now=context.now)
+    return initiative
 
 
 def _load_checklist_templates(context: LoadContext) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import Model, db, enum_column_type
+from app.core.db import Model, UTCDateTime, db, enum_column_type
 
 
 class OrganisationKind(enum.StrEnum):
@@ -141,13 +141,57 @@ class Initiative(Model):
     planned: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str] = mapped_column(sa.Text, default="")
     status_as_of: Mapped[date | None] = mapped_column()
+    #: Raised by every save: an editor who loaded an older one gets a conflict.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     working_group: Mapped[list[Organisation]] = relationship(
         secondary=initiative_working_groups, order_by=Organisation.short_name
     )
+    #: The row's cells as they stood at each status date, oldest first.
+    snapshots: Mapped[list[InitiativeSnapshot]] = relationship(
+        back_populates="initiative",
+        order_by="InitiativeSnapshot.as_of",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 -- SQLAlchemy's declarative API
 
     def __repr__(self) -> str:
         return f"<Initiative {self.slug}>"
+
+
+class InitiativeSnapshot(Model):
+    """A matrix row's cells as reported at one status date ("Status per 31.12.2010").
+
+    One per initiative and date: saving the row again with the same date
+    corrects that snapshot, saving it with a later date starts a new one, so
+    past reports stay readable and can be compared with the current one.
+    """
+
+    __tablename__ = "initiative_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("initiatives.id", ondelete="CASCADE")
+    )
+    as_of: Mapped[date] = mapped_column()
+    actors: Mapped[str] = mapped_column(sa.Text, default="")
+    done: Mapped[str] = mapped_column(sa.Text, default="")
+    planned: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Null for the demo data, migrated rows and a deleted account.
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    initiative: Mapped[Initiative] = relationship(back_populates="snapshots")
+
+    __table_args__ = (sa.UniqueConstraint("initiative_id", "as_of"),)
+
+    def __repr__(self) -> str:
+        return f"<InitiativeSnapshot {self.initiative_id} {self.as_of}>"
 
 
 class Venue(Model):

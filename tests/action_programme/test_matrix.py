@@ -169,7 +169,7 @@ def test_each_theme_lists_exactly_the_linked_items_the_reader_may_see(
 
 
 def test_the_xlsx_opens_with_the_same_cells_as_the_page(demo, client, create_user):
-    staff = create_user(role=Role.admin, locale="en")
+    staff = create_user(role=Role.mayors_office, locale="en")
     client.post(
         "/login",
         data={"email": staff.email, "password": "correct horse battery staple"},

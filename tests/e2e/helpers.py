@@ -6,6 +6,7 @@ import functools
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from app.action_programme.services import keep_status_snapshot
 from app.auth.models import Role, User
 from app.auth.services import create_user, hash_password, invite_user
 from app.calendar.models import Event, EventStatus
@@ -83,6 +84,7 @@ def seed_calendar(now: datetime) -> None:
         status_as_of=date(2010, 12, 31),
     )
     db.session.add(hosting)
+    keep_status_snapshot(hosting, now=now)
     for days, title, visibility in (
         (3, PUBLIC_EVENT, Visibility.public),
         (4, FORUM_EVENT, Visibility.forum),

@@ -175,3 +175,37 @@ def test_check_constraint_is_in_database_catalogue(app: Flask, backend: str) -> 
             "CONSTRAINT ck_events_visibility CHECK (visibility IN ('public', 'forum', 'internal'))"
             in ddl
         )
+
+
+@pytest.mark.usefixtures("empty_app")
+def test_status_snapshots_start_from_each_rows_current_cells() -> None:
+    """3d277da37191: a row with a status date gets its first snapshot; one without gets none."""
+    upgrade(revision="7cb1c0d58314")
+    rows = [
+        ("india-2011", "Underveis", "2010-12-31"),
+        ("new-row", "", None),
+    ]
+    with db.engine.begin() as connection:
+        for slug, status, as_of in rows:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO initiatives (slug, title, programme_period, description,"
+                    " actors, done, planned, status, status_as_of)"
+                    " VALUES (:slug, :slug, '2011-2012', '', 'NTNU', 'Besøk', 'Messe',"
+                    " :status, :as_of)"
+                ),
+                {"slug": slug, "status": status, "as_of": as_of},
+            )
+
+    upgrade()
+
+    with db.engine.connect() as connection:
+        snapshots = connection.execute(
+            sa.text(
+                "SELECT i.slug, s.as_of, s.actors, s.done, s.planned, s.status, i.version"
+                " FROM initiative_snapshots s JOIN initiatives i ON i.id = s.initiative_id"
+            )
+        ).all()
+    assert [(*row[:1], str(row[1]), *row[2:]) for row in snapshots] == [
+        ("india-2011", "2010-12-31", "NTNU", "Besøk", "Messe", "Underveis", 1)
+    ]
