@@ -21,12 +21,10 @@ from flask import (
 from flask_babel import format_date, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
 
+from app.calendar.filters import filter_args, filters_from, kind_labels
 from app.calendar.services import (
-    MAX_QUERY_LENGTH,
     CalendarEntry,
-    CalendarFilters,
     EntryKind,
     list_filter_choices,
     list_upcoming,
@@ -45,9 +43,6 @@ VIEWS = ("month", "week", "list")
 
 #: Widest period the JSON source answers for (FullCalendar's month grid asks for six weeks).
 MAX_JSON_WINDOW = timedelta(days=100)
-
-#: Most ids of one filter honoured from a URL.
-MAX_FILTER_VALUES = 50
 
 #: Dates outside these years are ignored as nonsense.
 MIN_YEAR, MAX_YEAR = 1900, 2200
@@ -101,42 +96,6 @@ def upcoming():
 
 
 # ---- the calendar ------------------------------------------------------------
-
-
-def _ids(args: MultiDict[str, str], name: str) -> frozenset[int]:
-    return frozenset(
-        int(raw)
-        for raw in args.getlist(name)[:MAX_FILTER_VALUES]
-        if raw.isascii() and raw.isdigit() and len(raw) < 10
-    )
-
-
-def filters_from(args: MultiDict[str, str]) -> CalendarFilters:
-    """Return the filters a query string asks for; anything unknown is ignored."""
-    known = {kind.value for kind in EntryKind}
-    return CalendarFilters(
-        initiative_ids=_ids(args, "initiative"),
-        organisation_ids=_ids(args, "organisation"),
-        theme_ids=_ids(args, "theme"),
-        kinds=frozenset(EntryKind(k) for k in args.getlist("kind") if k in known),
-        # Control characters (NUL above all, which PostgreSQL refuses) never match.
-        q=" ".join(
-            "".join(ch if ch.isprintable() else " " for ch in args.get("q", "")).split()
-        )[:MAX_QUERY_LENGTH],
-    )
-
-
-def filter_args(filters: CalendarFilters) -> dict[str, Any]:
-    """Return the query arguments that reproduce `filters` in a link."""
-    args: dict[str, Any] = {
-        "initiative": sorted(filters.initiative_ids),
-        "organisation": sorted(filters.organisation_ids),
-        "theme": sorted(filters.theme_ids),
-        "kind": [kind.value for kind in EntryKind if kind in filters.kinds],
-    }
-    if filters.q:
-        args["q"] = filters.q
-    return {key: value for key, value in args.items() if value}
 
 
 @dataclass(frozen=True)
@@ -371,14 +330,6 @@ def entry_url(entry: CalendarEntry) -> str:
     if entry.kind is EntryKind.event:
         return url_for("events.show_event", event_id=entry.id)
     return url_for("delegations.show_delegation", delegation_id=entry.delegation_id)
-
-
-def kind_labels() -> dict[str, str]:
-    return {
-        EntryKind.event.value: _("Event"),
-        EntryKind.programme.value: _("Visit programme"),
-        EntryKind.visit.value: _("Delegation visit"),
-    }
 
 
 @bp.context_processor

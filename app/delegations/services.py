@@ -201,8 +201,12 @@ def list_delegations(
         db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     )
     rows = db.session.scalars(
+        # Everything the register and its CSV/XLSX export show, in one query each.
         query.options(
-            selectinload(Delegation.city), selectinload(Delegation.host_organisation)
+            selectinload(Delegation.city),
+            selectinload(Delegation.host_organisation),
+            selectinload(Delegation.host_contact),
+            selectinload(Delegation.initiative),
         )
         .order_by(Delegation.arrival_dt.desc(), Delegation.id.desc())
         .limit(limit)

@@ -26,8 +26,8 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app.auth.services import public_link
+from app.calendar.filters import filter_args, filters_from, kind_labels
 from app.calendar.services import CalendarFilters, EntryKind, list_filter_choices
-from app.calendar.views import filter_args, filters_from, kind_labels
 from app.core.db import db, utcnow
 from app.extensions import limiter
 from app.feeds.forms import FeedTokenActionForm, FeedTokenForm

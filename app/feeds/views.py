@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.calendar.views import filters_from
+from app.calendar.filters import filters_from
 from app.core.calendar_object import PRODID
 from app.core.calendar_version import current_calendar_version
 from app.core.db import db, utcnow

@@ -15,7 +15,7 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.calendar.views import filters_from
+from app.calendar.filters import filters_from
 from app.core.access import staff_required
 from app.core.db import utcnow
 from app.core.visibility import audience_for, can_see_personal_data

@@ -21,7 +21,8 @@ from app.delegations.models import (
     Participant,
     ProtocolLevel,
 )
-from app.directory.models import City
+from app.directory.models import City, Initiative
+from tests.fixtures.queries import count_statements
 
 pytestmark = pytest.mark.integration
 
@@ -584,3 +585,38 @@ def test_calendar_list_page_links_to_its_period(client, calendar):
         'href="/calendar/export.xlsx?kind=event&amp;from=2026-12-01&amp;to=2026-12-31"'
         in html
     )
+
+
+def test_the_visit_export_runs_as_many_queries_for_forty_visits_as_for_four(
+    client, create_delegation, create_organisation, create_user, login
+):
+    """Hosts, contacts and initiatives are loaded together, not once per visit."""
+    staff = create_user(role=Role.admin, locale="en")
+    login(staff)
+
+    def add_visits(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            initiative = Initiative(
+                slug=f"tema-{n}", title=f"Tema {n}", programme_period="2011-2012"
+            )
+            db.session.add(initiative)
+            db.session.flush()
+            create_delegation(
+                f"Visit {n}",
+                host_organisation_id=create_organisation(f"Host {n}").id,
+                host_contact_id=create_user(role=Role.mayors_office).id,
+                initiative_id=initiative.id,
+            )
+
+    def statements() -> int:
+        db.session.expire_all()
+        with count_statements() as seen:
+            assert client.get("/visits/export.csv").status_code == 200
+        return len(seen)
+
+    add_visits(4, 0)
+    few = statements()
+    add_visits(36, 4)
+    many = statements()
+
+    assert many == few
