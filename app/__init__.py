@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import app.models  # noqa: F401 -- registers every table with the metadata
 import config
 from app.action_programme.views import bp as action_programme_bp
+from app.api.token_views import bp as api_tokens_bp
 from app.api.views import bp as api_bp
 from app.auth.services import load_user_from_session
 from app.auth.views import bp as auth_bp
@@ -276,6 +277,7 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(widget_bp)
     app.register_blueprint(outbox_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_tokens_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(annual_report_bp)

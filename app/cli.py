@@ -23,6 +23,7 @@ from app.auth.services import (
 )
 from app.core.db import db, utcnow
 from app.directory.services import get_organisation_by_short_name
+from app.feeds.models import AccessPurpose
 from app.feeds.tokens import (
     MAX_ACTIVE_TOKENS,
     MAX_LABEL_LENGTH,
@@ -48,6 +49,12 @@ CLI_FEED_TOKEN_MESSAGES = {
     "label_too_long": f"the label is longer than {MAX_LABEL_LENGTH} characters",
     "label_taken": "this user already has an active feed link with this label",
     "too_many": f"this user already has {MAX_ACTIVE_TOKENS} active feed links; revoke one first",
+}
+#: The same for API tokens (`flask feeds token --api`).
+CLI_API_TOKEN_MESSAGES = {
+    **CLI_FEED_TOKEN_MESSAGES,
+    "label_taken": "this user already has an active API token with this label",
+    "too_many": f"this user already has {MAX_ACTIVE_TOKENS} active API tokens; revoke one first",
 }
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -115,22 +122,34 @@ def create_user_command(
 @click.option(
     "--label", required=True, help="What the link is for, e.g. 'Outlook at work'."
 )
-def create_feed_token_command(email: str, label: str) -> None:
-    """Issue a private feed link for a user and print its URL; it is shown only this once."""
+@click.option(
+    "--api",
+    "api",
+    is_flag=True,
+    help="Issue a read-API token (printed bare) instead of a feed link.",
+)
+def create_feed_token_command(email: str, label: str, api: bool) -> None:
+    """Issue a private feed link for a user and print its URL; it is shown only this once.
+
+    With --api, issue a personal read-API token instead and print the token
+    itself: it opens the API, never a feed, and is also shown only this once.
+    """
     user = get_user_by_email(email)
     if user is None:
         raise click.ClickException(f"no user with e-mail address {email.strip()!r}")
     if not user.is_active:
         raise click.ClickException(f"user {user.email} is deactivated")
+    purpose = AccessPurpose.api if api else AccessPurpose.feed
+    messages = CLI_API_TOKEN_MESSAGES if api else CLI_FEED_TOKEN_MESSAGES
     try:
-        _token, raw = create_feed_token(user, label=label, now=utcnow(), by_owner=False)
+        _token, raw = create_feed_token(
+            user, label=label, now=utcnow(), by_owner=False, purpose=purpose
+        )
     except FeedTokenError as error:
-        raise click.ClickException(
-            CLI_FEED_TOKEN_MESSAGES.get(error.code, error.code)
-        ) from error
-    url = public_link("feeds.private_feed", token=raw)
+        raise click.ClickException(messages.get(error.code, error.code)) from error
+    shown = raw if api else public_link("feeds.private_feed", token=raw)
     db.session.commit()
-    click.echo(url)
+    click.echo(shown)
 
 
 @demo_cli.command("load")

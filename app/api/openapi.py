@@ -35,10 +35,12 @@ visits, initiatives and organisations.
 sees on the site, at the moment of each request. Participants and staff
 working fields are never part of any answer.
 
-**Tokens.** The personal token is the owner's private calendar feed token,
-made and revoked on the subscribe page: the same power (read-only, the
-owner's view), sent as `Authorization: Bearer <token>`. An unknown, revoked
-or malformed token is answered 401, never with the public view.
+**Tokens.** A personal API token is made and revoked on the page
+`/api-tokens` (after logging in) and sent as `Authorization: Bearer <token>`:
+read-only, the owner's view. It is not a calendar feed link: a feed link's
+token is refused here, and an API token does not work as a feed link. An
+unknown, revoked or malformed token is answered 401, never with the public
+view.
 
 **Periods.** `from` and `to` take a date (`2026-11-26`, read in the site's
 zone; `to` includes that whole day) or a date-time with its UTC offset. Lists
@@ -430,7 +432,10 @@ def build_openapi(server_url: str) -> dict[str, Any]:
                 "personalToken": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "The owner's private feed token (see the subscribe page).",
+                    "description": (
+                        "A personal API token, made and revoked on /api-tokens; "
+                        "a calendar feed link's token is refused."
+                    ),
                 }
             },
         },

@@ -1,10 +1,10 @@
 """The read API's blueprint: /api/v1/, JSON only, GET only.
 
 Each request is either anonymous (the public audience) or carries a personal
-token (`Authorization: Bearer`, the owner's feed token) and sees what its
-owner sees; the browser session is never consulted, so a page of another
-site reading the API with `Access-Control-Allow-Origin: *` learns only
-public data. Answers carry a strong ETag over their bytes and are answered
+token (`Authorization: Bearer`, an API token made on /api-tokens, never a
+feed token) and sees what its owner sees; the browser session is never
+consulted, so a page of another site reading the API with
+`Access-Control-Allow-Origin: *` learns only public data. Answers carry a strong ETag over their bytes and are answered
 304 when the client's copy still holds. Errors are RFC 9457 problem details.
 """
 
@@ -45,6 +45,7 @@ from app.delegations.models import DelegationStatus
 from app.extensions import limiter
 from app.feeds.http import body_etag, not_modified
 from app.feeds.limits import token_key
+from app.feeds.models import AccessPurpose
 from app.feeds.tokens import resolve_feed_token
 
 logger = logging.getLogger(__name__)
@@ -103,13 +104,14 @@ def _bearer() -> str | None:
 def _audience() -> Audience:
     """Return the audience of this request: its token's owner, or the public.
 
-    An unknown or revoked token is refused, never read as anonymous.
+    An unknown or revoked token is refused, never read as anonymous; so is a
+    feed token, whose URL may sit in a calendar app shared with others.
     """
     raw = _bearer()
     g.api_token = raw is not None
     if raw is None:
         return Audience.public
-    owner = resolve_feed_token(raw, now=utcnow())
+    owner = resolve_feed_token(raw, now=utcnow(), purpose=AccessPurpose.api)
     if owner is None:
         raise ApiProblem(401, _("This token is unknown or has been revoked."))
     db.session.commit()  # the token's last use, written at most hourly

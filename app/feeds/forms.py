@@ -1,4 +1,4 @@
-"""Forms of the subscribe page: a new personal feed link, and the confirmed token actions."""
+"""Forms of personal tokens: a new feed link or API token, and the confirmed token actions."""
 
 from __future__ import annotations
 
@@ -22,8 +22,20 @@ class FeedTokenForm(FlaskForm):
     submit = SubmitField(_l("Create a personal link"))
 
 
+class ApiTokenForm(FeedTokenForm):
+    """Name a new personal API token; the same checks as a feed link's name."""
+
+    label = StringField(
+        _l("Name of the token"),
+        validators=[required(), max_length(MAX_LABEL_LENGTH)],
+        filters=[strip_filter],
+        render_kw={"maxlength": MAX_LABEL_LENGTH, "autocomplete": "off"},
+    )
+    submit = SubmitField(_l("Create an API token"))
+
+
 class FeedTokenActionForm(FlaskForm):
-    """Revoke or rotate a link; the first press asks, the confirmed one acts."""
+    """Revoke or rotate a token; the first press asks, the confirmed one acts."""
 
     confirm = HiddenField()
 

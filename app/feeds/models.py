@@ -1,18 +1,33 @@
-"""Private feed tokens."""
+"""Personal tokens: private feed links and read-API tokens."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.db import Model, UTCDateTime
+from app.core.db import Model, UTCDateTime, enum_column_type
+
+
+class AccessPurpose(enum.StrEnum):
+    """What a personal token opens; one kind never stands in for the other."""
+
+    #: The private calendar feed URL `/feeds/<token>.ics`.
+    feed = "feed"
+    #: The read API, sent as `Authorization: Bearer <token>`.
+    api = "api"
 
 
 class FeedToken(Model):
-    """A revocable secret in a private feed URL; it shows what its owner may see at fetch time."""
+    """A revocable personal secret; it shows what its owner may see at the time of each use.
+
+    Its `purpose` says where it is accepted: in a private feed URL, or by the
+    read API. A feed URL pasted into a shared calendar app must not open the
+    API, and an API token must not work as a feed URL.
+    """
 
     __tablename__ = "feed_tokens"
     #: A revocation ends the feed at once (`app.core.calendar_version`); its
@@ -29,8 +44,14 @@ class FeedToken(Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Where the token is accepted; tokens made before API tokens existed are feed tokens.
+    purpose: Mapped[AccessPurpose] = mapped_column(
+        enum_column_type(AccessPurpose, "purpose"),
+        default=AccessPurpose.feed,
+        server_default=AccessPurpose.feed.value,
+    )
 
     user: Mapped[User] = relationship()
 
     def __repr__(self) -> str:
-        return f"<FeedToken {self.label!r} user={self.user_id}>"
+        return f"<FeedToken {self.purpose.value} {self.label!r} user={self.user_id}>"

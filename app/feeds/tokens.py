@@ -1,8 +1,11 @@
-"""Private feed tokens: issue, list, revoke, rotate, and resolve the token of a feed URL.
+"""Personal tokens: issue, list, revoke, rotate, and resolve them.
 
-A token is 256 random bits in the URL of a private feed; only its SHA-256 is
-stored. It shows what its owner may see at the moment of each fetch, so a
-deactivated owner or a lowered role takes effect on the next fetch.
+A token is 256 random bits; only its SHA-256 is stored. It shows what its
+owner may see at the moment of each use, so a deactivated owner or a lowered
+role takes effect on the next fetch. Each token has one purpose
+(`AccessPurpose`): a private feed URL or the read API. Every function takes
+the purpose it works on (feed tokens by default); the other kind is invisible
+to it, has its own cap and labels, and is never accepted in its place.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ from app.auth.models import User
 from app.core.audit import log_audit
 from app.core.db import db
 from app.core.security import hash_token, new_token
-from app.feeds.models import FeedToken
+from app.feeds.models import AccessPurpose, FeedToken
 
 #: Longest label; the column holds 100 characters.
 MAX_LABEL_LENGTH = 100
-#: Most unrevoked tokens one user may hold: enough for every device, few enough to review.
+#: Most unrevoked tokens of one purpose a user may hold: enough for every device, few
+#: enough to review.
 MAX_ACTIVE_TOKENS = 10
 #: `last_used_dt` is written at most this often, so a fetch does not write each time.
 LAST_USED_RESOLUTION = timedelta(hours=1)
@@ -55,43 +59,53 @@ def clean_label(label: str) -> str:
     return text
 
 
-def _active(user: User) -> sa.Select[FeedToken]:
+def _owned(user: User, purpose: AccessPurpose) -> sa.Select[FeedToken]:
     return sa.select(FeedToken).where(
-        FeedToken.user_id == user.id, FeedToken.revoked_dt.is_(None)
+        FeedToken.user_id == user.id, FeedToken.purpose == purpose
     )
 
 
-def list_feed_tokens(user: User) -> list[FeedToken]:
-    """Return the user's unrevoked tokens, newest first."""
-    query = _active(user).order_by(FeedToken.created_dt.desc(), FeedToken.id.desc())
+def list_feed_tokens(
+    user: User, *, purpose: AccessPurpose = AccessPurpose.feed
+) -> list[FeedToken]:
+    """Return the user's unrevoked tokens of this purpose, newest first."""
+    query = (
+        _owned(user, purpose)
+        .where(FeedToken.revoked_dt.is_(None))
+        .order_by(FeedToken.created_dt.desc(), FeedToken.id.desc())
+    )
     return list(db.session.scalars(query))
 
 
 def list_revoked_feed_tokens(
-    user: User, *, limit: int = REVOKED_HISTORY
+    user: User,
+    *,
+    limit: int = REVOKED_HISTORY,
+    purpose: AccessPurpose = AccessPurpose.feed,
 ) -> list[FeedToken]:
-    """Return the user's most recently revoked tokens, latest revocation first."""
+    """Return the user's most recently revoked tokens of this purpose, latest revocation first."""
     query = (
-        sa.select(FeedToken)
-        .where(FeedToken.user_id == user.id, FeedToken.revoked_dt.is_not(None))
+        _owned(user, purpose)
+        .where(FeedToken.revoked_dt.is_not(None))
         .order_by(FeedToken.revoked_dt.desc(), FeedToken.id.desc())
         .limit(limit)
     )
     return list(db.session.scalars(query))
 
 
-def get_own_feed_token(user: User, token_id: int) -> FeedToken | None:
-    """Return the user's token with this id, revoked or not; None for anyone else's."""
-    return db.session.scalar(
-        sa.select(FeedToken).where(
-            FeedToken.id == token_id, FeedToken.user_id == user.id
-        )
-    )
+def get_own_feed_token(
+    user: User, token_id: int, *, purpose: AccessPurpose = AccessPurpose.feed
+) -> FeedToken | None:
+    """Return the user's token of this purpose with this id, revoked or not.
+
+    None for anyone else's token and for the user's own token of the other purpose.
+    """
+    return db.session.scalar(_owned(user, purpose).where(FeedToken.id == token_id))
 
 
-def _check_new_label(user: User, label: str) -> str:
+def _check_new_label(user: User, label: str, purpose: AccessPurpose) -> str:
     label = clean_label(label)
-    active = list_feed_tokens(user)
+    active = list_feed_tokens(user, purpose=purpose)
     if len(active) >= MAX_ACTIVE_TOKENS:
         raise FeedTokenError("too_many")
     if any(token.label.casefold() == label.casefold() for token in active):
@@ -100,93 +114,136 @@ def _check_new_label(user: User, label: str) -> str:
     return label
 
 
-def _issue(user: User, *, label: str, now: datetime) -> tuple[FeedToken, str]:
+def _issue(
+    user: User, *, label: str, now: datetime, purpose: AccessPurpose
+) -> tuple[FeedToken, str]:
     raw, digest = new_token()
-    token = FeedToken(user_id=user.id, label=label, token_hash=digest, created_dt=now)
+    token = FeedToken(
+        user_id=user.id,
+        label=label,
+        token_hash=digest,
+        created_dt=now,
+        purpose=purpose,
+    )
     db.session.add(token)
     db.session.flush()
     return token, raw
 
 
-def create_feed_token(
-    user: User, *, label: str, now: datetime, by_owner: bool = True
-) -> tuple[FeedToken, str]:
-    """Issue a new token for `user`; return it with the raw secret, which is never stored.
+def _kind(token: FeedToken) -> str:
+    """Name the token's purpose in its audit entries."""
+    return f"{token.purpose.value} token"
 
-    Audits "created" (by the owner, or by the system when `by_owner` is false,
-    as from the command line). Raises FeedTokenError "label_empty",
-    "label_too_long", "label_taken" (an active token has that label) or
-    "too_many" (MAX_ACTIVE_TOKENS reached).
+
+def create_feed_token(
+    user: User,
+    *,
+    label: str,
+    now: datetime,
+    by_owner: bool = True,
+    purpose: AccessPurpose = AccessPurpose.feed,
+) -> tuple[FeedToken, str]:
+    """Issue a new token of `purpose` for `user`; return it with the raw secret, never stored.
+
+    Audits "created" with the purpose (by the owner, or by the system when
+    `by_owner` is false, as from the command line). Raises FeedTokenError
+    "label_empty", "label_too_long", "label_taken" (an active token of the
+    same purpose has that label) or "too_many" (MAX_ACTIVE_TOKENS of this
+    purpose reached).
     """
-    label = _check_new_label(user, label)
-    token, raw = _issue(user, label=label, now=now)
+    label = _check_new_label(user, label, purpose)
+    token, raw = _issue(user, label=label, now=now, purpose=purpose)
     log_audit(
         token,
         action="created",
         actor_id=user.id if by_owner else None,
         now=now,
-        changes={"label": [None, label]},
+        changes={"label": [None, label], "purpose": [None, purpose.value]},
+        comment=_kind(token),
     )
     return token, raw
 
 
-def _check_may_manage(token: FeedToken, actor: User) -> None:
+def _check_may_manage(token: FeedToken, actor: User, purpose: AccessPurpose) -> None:
+    if token.purpose != purpose:
+        # A page for one kind never acts on the other kind.
+        raise FeedTokenError("wrong_purpose")
     if token.user_id != actor.id and not actor.is_admin:
         raise FeedTokenError("not_owner")
     if token.revoked_dt is not None:
         raise FeedTokenError("already_revoked")
 
 
-def revoke_feed_token(token: FeedToken, *, actor: User, now: datetime) -> None:
-    """Revoke a token: its feed answers 404 from the next fetch on.
+def revoke_feed_token(
+    token: FeedToken,
+    *,
+    actor: User,
+    now: datetime,
+    purpose: AccessPurpose = AccessPurpose.feed,
+) -> None:
+    """Revoke a token of `purpose`: its feed answers 404, or the API 401, from the next use on.
 
-    Only the owner or an admin may; audits "revoked". Raises FeedTokenError
+    Only the owner or an admin may; audits "revoked" naming the purpose.
+    Raises FeedTokenError "wrong_purpose" (the token is of the other kind),
     "not_owner" or "already_revoked".
     """
-    _check_may_manage(token, actor)
+    _check_may_manage(token, actor, purpose)
     token.revoked_dt = now
-    log_audit(token, action="revoked", actor_id=actor.id, now=now)
+    log_audit(token, action="revoked", actor_id=actor.id, now=now, comment=_kind(token))
     db.session.flush()
 
 
 def rotate_feed_token(
-    token: FeedToken, *, actor: User, now: datetime
+    token: FeedToken,
+    *,
+    actor: User,
+    now: datetime,
+    purpose: AccessPurpose = AccessPurpose.feed,
 ) -> tuple[FeedToken, str]:
-    """Revoke a token and issue its successor with the same label; return it and its secret.
+    """Revoke a token and issue its successor with the same label and purpose.
 
-    Audits "rotated" on the old token and "created" on the new one. Raises
-    FeedTokenError "not_owner" or "already_revoked".
+    Returns the successor and its secret. Audits "rotated" on the old token
+    and "created" on the new one, both naming the purpose. Raises
+    FeedTokenError "wrong_purpose", "not_owner" or "already_revoked".
     """
-    _check_may_manage(token, actor)
+    _check_may_manage(token, actor, purpose)
     token.revoked_dt = now
     db.session.flush()
     owner = db.session.get_one(User, token.user_id)
-    successor, raw = _issue(owner, label=token.label, now=now)
+    successor, raw = _issue(owner, label=token.label, now=now, purpose=purpose)
     log_audit(
         token,
         action="rotated",
         actor_id=actor.id,
         now=now,
         changes={"replaced_by": [None, successor.id]},
+        comment=_kind(token),
     )
     log_audit(
         successor,
         action="created",
         actor_id=actor.id,
         now=now,
-        changes={"label": [None, successor.label]},
-        comment=f"rotation of feed token {token.id}",
+        changes={
+            "label": [None, successor.label],
+            "purpose": [None, purpose.value],
+        },
+        comment=f"rotation of {_kind(token)} {token.id}",
     )
     return successor, raw
 
 
-def resolve_feed_token(raw: str, *, now: datetime) -> User | None:
-    """Return the active owner of an unrevoked token, else None.
+def resolve_feed_token(
+    raw: str, *, now: datetime, purpose: AccessPurpose = AccessPurpose.feed
+) -> User | None:
+    """Return the active owner of an unrevoked token of `purpose`, else None.
 
-    Every call hashes and queries once, whatever the input, so an unknown or
-    malformed token costs the same time as a real one; the lookup is by hash,
-    so its timing says nothing about the secret. `last_used_dt` is written at
-    most once per LAST_USED_RESOLUTION (the caller commits).
+    A token of the other purpose is refused like an unknown one. Every call
+    hashes and queries once, whatever the input, so an unknown or malformed
+    token costs the same time as a real one; the lookup is by hash (the
+    purpose is checked on the row found, not in the query), so its timing says
+    nothing about the secret. `last_used_dt` is written at most once per
+    LAST_USED_RESOLUTION, and never by a refused token (the caller commits).
     """
     well_formed = _TOKEN_SHAPE.fullmatch(raw) is not None
     digest = hash_token(raw[:_MAX_HASHED])
@@ -201,6 +258,7 @@ def resolve_feed_token(raw: str, *, now: datetime) -> User | None:
     if (
         not well_formed
         or not hmac.compare_digest(token.token_hash, digest)
+        or token.purpose != purpose
         or token.revoked_dt is not None
         or not owner.is_active
     ):

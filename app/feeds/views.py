@@ -20,6 +20,7 @@ from app.feeds.cache import CachedFeed, feed_cache
 from app.feeds.http import CachePolicy, calendar_response
 from app.feeds.lane import LANE_RETRY_AFTER, LANE_VERSION
 from app.feeds.limits import feed_limits, token_key
+from app.feeds.models import AccessPurpose
 from app.feeds.services import (
     FeedContent,
     assemble_feed,
@@ -76,7 +77,8 @@ def private_feed(token: str) -> Response:
     if (refused := _over_limit(token)) is not None:
         return refused
     now = utcnow()
-    owner = resolve_feed_token(token, now=now)
+    # Feed tokens only: an API token in a feed URL is as unknown as any other.
+    owner = resolve_feed_token(token, now=now, purpose=AccessPurpose.feed)
     if owner is None:
         # The same answer for unknown, malformed and revoked tokens, and for
         # deactivated owners: nothing tells them apart.

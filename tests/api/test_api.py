@@ -13,6 +13,7 @@ from app.core.db import db
 from app.core.visibility import Visibility
 from app.delegations.models import DelegationStatus, Participant
 from app.directory.models import Initiative, Theme
+from app.feeds.models import AccessPurpose
 from app.feeds.tokens import create_feed_token, revoke_feed_token
 from tests.fixtures.builders import NOW
 
@@ -21,7 +22,7 @@ WINDOW = {"from": "2026-11-26", "to": "2027-01-31"}
 
 
 def _token(user: Any) -> str:
-    _row, raw = create_feed_token(user, label="API", now=NOW)
+    _row, raw = create_feed_token(user, label="API", now=NOW, purpose=AccessPurpose.api)
     db.session.commit()
     return raw
 
@@ -110,8 +111,8 @@ def test_unknown_revoked_and_malformed_tokens_are_refused_not_made_public(
 ):
     create_event("Public")
     user = create_user(role=Role.member)
-    row, raw = create_feed_token(user, label="Old", now=NOW)
-    revoke_feed_token(row, actor=user, now=NOW)
+    row, raw = create_feed_token(user, label="Old", now=NOW, purpose=AccessPurpose.api)
+    revoke_feed_token(row, actor=user, now=NOW, purpose=AccessPurpose.api)
     db.session.commit()
     for header in [f"Bearer {raw}", "Bearer " + "x" * 43, "Basic abc", "Bearer "]:
         response = client.get("/api/v1/events", headers={"Authorization": header})

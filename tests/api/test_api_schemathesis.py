@@ -30,6 +30,7 @@ from app.auth.models import Role
 from app.core.db import db
 from app.core.visibility import Visibility
 from app.directory.models import Initiative, Theme
+from app.feeds.models import AccessPurpose
 from app.feeds.tokens import create_feed_token
 from tests.fixtures.builders import NOW
 
@@ -77,7 +78,10 @@ def staff_headers(
         )
         create_programme_item(f"Item {vis.value}", delegation=visit, visibility=vis)
     _row, raw = create_feed_token(
-        create_user(role=Role.mayors_office), label="API", now=NOW
+        create_user(role=Role.mayors_office),
+        label="API",
+        now=NOW,
+        purpose=AccessPurpose.api,
     )
     db.session.commit()
     return {"Authorization": f"Bearer {raw}"}
