@@ -8,7 +8,7 @@ export VERTSKAP_ENV ?= development
 FLASK := $(VENV)/bin/flask --app app
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install translations messages browser js bench bench-mail clean
+.PHONY: run test lint install translations messages browser js bench bench-mail bench-reports clean
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -70,3 +70,7 @@ bench: install
 # PostgreSQL, BENCH_MAIL_ARGS='--database-url postgresql://user:password@host/postgres'.
 bench-mail: install
 	$(VENV)/bin/python bench/mail.py $(BENCH_MAIL_ARGS)
+
+# `make bench-reports` times the annual report and the action programme on a large register.
+bench-reports: install
+	$(VENV)/bin/python bench/reports.py $(BENCH_REPORTS_ARGS)

@@ -15,51 +15,23 @@ Usage: `make bench-mail` or `.venv/bin/python bench/mail.py [--mails 1000]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.scratch import scratch_database  # noqa: E402
+
 # The tests' recording SMTP server: it accepts every mail and notes its Message-ID.
 from tests.fixtures.mail_processes import Recorder, recording_smtp_server  # noqa: E402
 
 #: The figure issue 6 asks for.
 TARGET_PER_SECOND = 100
-
-
-@contextmanager
-def scratch_database(server_url: str | None) -> Iterator[str]:
-    """Yield the URL of an empty database: a temporary SQLite file, or a new database on `server_url`."""
-    if server_url is None:
-        with tempfile.TemporaryDirectory(prefix="vertskap-bench-mail-") as tmp:
-            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
-        return
-    import sqlalchemy as sa
-
-    from app import database_url
-
-    server = sa.make_url(database_url(server_url, ""))
-    name = f"vertskap_bench_mail_{os.getpid()}"
-    admin = sa.create_engine(
-        server.set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def prepare(database_url: str, mails: int) -> tuple[Any, set[str], float]:
@@ -146,7 +118,7 @@ def main() -> None:
 
     recorder = Recorder()
     with (
-        scratch_database(args.database_url) as url,
+        scratch_database(args.database_url, "mail") as url,
         recording_smtp_server(recorder) as smtp_url,
     ):
         backend = url.split(":", 1)[0].split("+", 1)[0]

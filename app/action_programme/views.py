@@ -27,6 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.action_programme.forms import NewThemeForm, ThemeForm
 from app.action_programme.services import (
+    LINKED_LIMIT,
     THEME_FIELDS,
     Matrix,
     ThemeConflictError,
@@ -64,9 +65,12 @@ def _day_arg(name: str) -> date | None:
         abort(400)
 
 
-def _matrix_or_404(period: str) -> Matrix:
+def _matrix_or_404(period: str, *, every_linked_item: bool = False) -> Matrix:
     matrix = programme_matrix(
-        period, audience_for(current_user), as_of=_day_arg("as_of")
+        period,
+        audience_for(current_user),
+        as_of=_day_arg("as_of"),
+        linked_limit=None if every_linked_item else LINKED_LIMIT,
     )
     if matrix is None:
         abort(404)
@@ -115,7 +119,7 @@ def show_matrix(period: str) -> str:
 
 @bp.route("/<period>.xlsx")
 def matrix_download(period: str) -> Response:
-    matrix = _matrix_or_404(period)
+    matrix = _matrix_or_404(period, every_linked_item=True)
     linked_rows = [
         [row.initiative.title, _("Visit"), visit.title, format_date(visit.arrival_dt)]
         for row in matrix.rows

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from app.action_programme.services import LINKED_LIMIT
 from app.auth.models import Role
 from app.calendar.models import Event
 from app.core.db import db
@@ -17,6 +19,7 @@ from app.delegations.models import Delegation
 from app.demo.services import load_demo_data
 from app.directory.models import Initiative
 from tests.fixtures.builders import NOW
+from tests.fixtures.queries import count_statements
 
 pytestmark = pytest.mark.integration
 
@@ -200,3 +203,60 @@ def test_an_unknown_period_is_not_found(demo, client):
     assert client.get("/action-programme/1999-2000.xlsx").status_code == 404
     listing = client.get("/action-programme/").get_data(as_text=True)
     assert f'href="/action-programme/{PERIOD}"' in listing
+
+
+def test_a_theme_lists_its_latest_linked_items_and_the_xlsx_all_of_them(
+    demo, client, create_delegation
+):
+    """A busy theme costs no more queries than a quiet one, and nothing linked is lost."""
+    india = db.session.scalars(sa.select(Initiative).filter_by(slug="india-2011")).one()
+
+    def statements() -> int:
+        with count_statements() as seen:
+            _read(client, f"/action-programme/{PERIOD}", **{"Accept-Language": "en"})
+        return len(seen)
+
+    before = statements()
+    linked_before = db.session.scalar(
+        sa.select(sa.func.count(Delegation.id)).where(
+            Delegation.initiative_id == india.id,
+            visible_clause(Delegation, Audience.public),
+        )
+    ) + db.session.scalar(
+        sa.select(sa.func.count(Event.id)).where(
+            Event.initiative_id == india.id, visible_clause(Event, Audience.public)
+        )
+    )
+    for n in range(LINKED_LIMIT + 5):
+        create_delegation(
+            f"India visit {n:02}",
+            initiative_id=india.id,
+            arrival=NOW + timedelta(days=30 + n),
+        )
+
+    assert statements() == before
+    page = client.get(
+        f"/action-programme/{PERIOD}", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+    listed = [n for n in range(LINKED_LIMIT + 5) if f"India visit {n:02}" in page]
+    assert listed == list(range(5, LINKED_LIMIT + 5))  # the latest ten
+    more = linked_before + LINKED_LIMIT + 5 - LINKED_LIMIT - _events_listed(india)
+    assert f"Only the latest are listed: {more} more" in page
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/action-programme/{PERIOD}.xlsx").data)
+    )
+    titles = [
+        row[2] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)
+    ]
+    assert all(f"India visit {n:02}" in titles for n in range(LINKED_LIMIT + 5))
+
+
+def _events_listed(initiative: Initiative) -> int:
+    """The public events of `initiative` the page lists (at most the limit)."""
+    count = db.session.scalar(
+        sa.select(sa.func.count(Event.id)).where(
+            Event.initiative_id == initiative.id,
+            visible_clause(Event, Audience.public),
+        )
+    )
+    return min(count, LINKED_LIMIT)
