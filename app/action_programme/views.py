@@ -35,6 +35,7 @@ from app.action_programme.services import (
     compare_status,
     create_theme,
     get_theme,
+    linked_items,
     list_periods,
     matrix_cells,
     matrix_tables,
@@ -65,12 +66,12 @@ def _day_arg(name: str) -> date | None:
         abort(400)
 
 
-def _matrix_or_404(period: str, *, every_linked_item: bool = False) -> Matrix:
+def _matrix_or_404(period: str, *, linked_limit: int = LINKED_LIMIT) -> Matrix:
     matrix = programme_matrix(
         period,
         audience_for(current_user),
         as_of=_day_arg("as_of"),
-        linked_limit=None if every_linked_item else LINKED_LIMIT,
+        linked_limit=linked_limit,
     )
     if matrix is None:
         abort(404)
@@ -119,15 +120,17 @@ def show_matrix(period: str) -> str:
 
 @bp.route("/<period>.xlsx")
 def matrix_download(period: str) -> Response:
-    matrix = _matrix_or_404(period, every_linked_item=True)
-    linked_rows = [
-        [row.initiative.title, _("Visit"), visit.title, format_date(visit.arrival_dt)]
-        for row in matrix.rows
-        for visit in row.visits
-    ] + [
-        [row.initiative.title, _("Event"), event.title, format_date(event.start_dt)]
-        for row in matrix.rows
-        for event in row.events
+    # The linked items come from their own column query: the matrix needs none.
+    matrix = _matrix_or_404(period, linked_limit=0)
+    kinds = {"visit": _("Visit"), "event": _("Event")}
+    linked_rows: list[list[Any]] = [
+        [
+            item.theme,
+            kinds[item.kind],
+            item.title,
+            utc_to_local(item.start_dt, item.timezone).date(),
+        ]
+        for item in linked_items(period, audience_for(current_user))
     ]
     body = build_xlsx(
         matrix_tables(
