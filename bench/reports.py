@@ -14,8 +14,8 @@ Printed per page and reader: the median and worst of `--rounds` requests
 (after one warm-up) and the number of SQL statements one request runs.
 Target: every HTML page under 1 s at 10,000 visits and 10,000 events, with a
 statement count that does not grow with the data. The XLSX downloads are
-measured but not held to it: they list every item, and openpyxl writes some
-40,000 cells a second here, so their time grows with the register.
+measured but not held to it: they list every item (the matrix's, 20,000 linked
+visits and events), so their time grows with the register.
 
 Usage: `make bench-reports` or `.venv/bin/python bench/reports.py [--visits 10000]
 [--events 10000] [--database-url postgresql://user:password@host:5432/postgres]`.
