@@ -40,10 +40,10 @@ from app.api.services import ListQuery, Page, Window
 from app.calendar.models import EventStatus
 from app.calendar.services import CalendarFilters
 from app.core.db import db, utcnow
+from app.core.http_cache import body_etag, not_modified
 from app.core.visibility import Audience, audience_for
 from app.delegations.models import DelegationStatus
 from app.extensions import limiter
-from app.feeds.http import body_etag, not_modified
 from app.feeds.limits import token_key
 from app.feeds.models import AccessPurpose
 from app.feeds.tokens import resolve_feed_token

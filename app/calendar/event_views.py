@@ -53,6 +53,7 @@ from app.calendar.rule_choices import describe_rule, rule_fields
 from app.core.access import staff_required
 from app.core.db import db, utcnow
 from app.core.forms import is_web_link
+from app.core.http_cache import CachePolicy, calendar_response
 from app.core.i18n import format_local_datetime
 from app.core.timezones import utc_to_local
 from app.core.visibility import Visibility, audience_for, can_see
@@ -61,7 +62,6 @@ from app.directory.services import (
     initiative_options,
     organisation_options,
 )
-from app.feeds.http import CachePolicy, calendar_response
 
 bp = Blueprint("events", __name__)
 

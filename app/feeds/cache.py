@@ -18,8 +18,8 @@ from datetime import datetime
 
 from flask import Flask
 
+from app.core.http_cache import body_etag
 from app.core.per_app import per_app
-from app.feeds.http import body_etag
 
 
 @dataclass

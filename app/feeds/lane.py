@@ -38,7 +38,7 @@ from werkzeug.http import parse_date
 
 from app.core.calendar_version import VersionReader, version_reader
 from app.core.db import utcnow
-from app.feeds.http import not_modified, not_modified_headers
+from app.core.http_cache import not_modified, not_modified_headers
 from app.feeds.limits import feed_limits, token_key
 
 #: Set by a feed view: the calendar version its answer was built at.

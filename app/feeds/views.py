@@ -13,11 +13,11 @@ from app.calendar.filters import filters_from
 from app.core.calendar_object import PRODID
 from app.core.calendar_version import current_calendar_version
 from app.core.db import db, utcnow
+from app.core.http_cache import CachePolicy, calendar_response
 from app.core.i18n import LOCALES, babel_locale, select_language
 from app.core.visibility import Audience, audience_for
 from app.delegations.services import get_visible_delegation
 from app.feeds.cache import CachedFeed, feed_cache
-from app.feeds.http import CachePolicy, calendar_response
 from app.feeds.lane import LANE_RETRY_AFTER, LANE_VERSION
 from app.feeds.limits import feed_limits, token_key
 from app.feeds.models import AccessPurpose
