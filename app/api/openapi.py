@@ -244,7 +244,9 @@ def _param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
     return {"name": name, "in": "query", "schema": schema, "description": description}
 
 
-def _repeatable(name: str, description: str) -> dict[str, Any]:
+def _repeatable(
+    name: str, description: str, pattern: str | None = None
+) -> dict[str, Any]:
     return {
         "name": name,
         "in": "query",
@@ -252,7 +254,7 @@ def _repeatable(name: str, description: str) -> dict[str, Any]:
         "explode": True,
         "schema": {
             "type": "array",
-            "items": {"type": "string", "pattern": SLUG_PATTERN},
+            "items": {"type": "string", "pattern": pattern or SLUG_PATTERN},
         },
         "description": description,
     }
@@ -266,9 +268,14 @@ _PERIOD_BOUND = {
     ]
 }
 
-#: An id, slug or short name in a filter: what the views accept, and nothing else.
+#: An id or slug in a filter: what the views accept, and nothing else.
 SLUG_REGEX = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}"
 SLUG_PATTERN = f"^{SLUG_REGEX}$"
+#: An organisation's id or short name ("NTNU", "Visit Trondheim", "Trøndelag
+#: fylkeskommune"): up to 40 characters, no control characters, no blank at
+#: either end. The same text in Python's and ECMAScript's regex dialects.
+SHORT_NAME_REGEX = r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,38}[^\s\x00-\x1f\x7f])?"
+SHORT_NAME_PATTERN = f"^{SHORT_NAME_REGEX}$"
 
 _PAGE_PARAMS = [
     _param(
@@ -305,6 +312,7 @@ _WINDOW_PARAMS = [
     _repeatable(
         "organisation",
         "Organisation id or short name; repeat for several (any matches).",
+        SHORT_NAME_PATTERN,
     ),
     _repeatable("theme", "Theme id or slug; repeat for several (any matches)."),
 ]

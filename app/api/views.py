@@ -33,6 +33,7 @@ from app.api.openapi import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_WINDOW_DAYS,
+    SHORT_NAME_REGEX,
     SLUG_REGEX,
     build_openapi,
 )
@@ -64,6 +65,7 @@ MAX_FILTER_VALUES = 50
 
 _INTEGER = re.compile(r"[0-9]{1,9}")
 _SLUG = re.compile(SLUG_REGEX)
+_SHORT_NAME = re.compile(SHORT_NAME_REGEX)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
@@ -211,8 +213,12 @@ def _window() -> Window:
     return Window(start=start, end=end)
 
 
-def _refs(name: str, lookup: Callable[[list[str]], frozenset[int]]) -> frozenset[int]:
-    """Return the ids a repeatable filter names, by id or by slug."""
+def _refs(
+    name: str,
+    lookup: Callable[[list[str]], frozenset[int]],
+    shape: re.Pattern[str] = _SLUG,
+) -> frozenset[int]:
+    """Return the ids a repeatable filter names, by id or by a name of `shape`."""
     values = request.args.getlist(name)
     if len(values) > MAX_FILTER_VALUES:
         _bad(
@@ -227,7 +233,7 @@ def _refs(name: str, lookup: Callable[[list[str]], frozenset[int]]) -> frozenset
     for raw in values:
         if _INTEGER.fullmatch(raw) and int(raw) <= MAX_ID:
             ids.add(int(raw))
-        elif _SLUG.fullmatch(raw):
+        elif shape.fullmatch(raw):
             slugs.append(raw)
         else:
             _bad(_("“%(name)s” must be an id or a slug.", name=name))
@@ -259,7 +265,7 @@ def _calendar_query(statuses: list[str]) -> ListQuery:
     window = _window()
     filters = CalendarFilters(
         initiative_ids=_refs("initiative", services.initiative_ids),
-        organisation_ids=_refs("organisation", services.organisation_ids),
+        organisation_ids=_refs("organisation", services.organisation_ids, _SHORT_NAME),
         theme_ids=_refs("theme", services.theme_ids),
     )
     chosen = _statuses(statuses)

@@ -169,6 +169,30 @@ def test_filters_by_initiative_theme_organisation_and_status(
     assert _titles(visits) == ["Enquiry"]
 
 
+def test_organisations_are_found_by_short_names_with_spaces_and_norwegian_letters(
+    client, create_event, create_organisation
+):
+    for name in ("Visit Trondheim", "Trøndelag fylkeskommune"):
+        create_event(f"By {name}", organiser=create_organisation(name))
+
+    def events(*names: str):
+        return client.get(
+            "/api/v1/events", query_string={**WINDOW, "organisation": list(names)}
+        )
+
+    assert _titles(events("Visit Trondheim")) == ["By Visit Trondheim"]
+    assert _titles(events("Trøndelag fylkeskommune")) == ["By Trøndelag fylkeskommune"]
+    assert sorted(_titles(events("Visit Trondheim", "Trøndelag fylkeskommune"))) == [
+        "By Trøndelag fylkeskommune",
+        "By Visit Trondheim",
+    ]
+    # Blanks at either end and control characters are refused, as the document says.
+    for bad in (" Visit Trondheim", "Visit\x00Trondheim"):
+        response = events(bad)
+        assert response.status_code == 400, repr(bad)
+        assert response.content_type == "application/problem+json"
+
+
 def test_the_period_excludes_what_lies_outside_it(client, create_event):
     create_event("December", start=NOW + timedelta(days=10))
     create_event("March", start=NOW + timedelta(days=110))
