@@ -24,13 +24,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app.core.db import utcnow
 from app.core.visibility import audience_for
-from app.reports.annual import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    AnnualReport,
-    annual_report,
-    report_years,
-)
+from app.reports.annual.model import FIRST_YEAR, LAST_YEAR, AnnualReport
+from app.reports.annual.report import annual_report, report_years
 from app.reports.exports import Table, build_xlsx
 
 bp = Blueprint("annual_report", __name__, url_prefix="/reports/annual")
