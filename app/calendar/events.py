@@ -19,7 +19,7 @@ from app.calendar.recurrence import (
 )
 from app.core.audit import log_audit
 from app.core.db import db
-from app.core.timezones import utc_to_local
+from app.core.timezones import local_to_utc, utc_to_local
 from app.core.visibility import Visibility
 from app.directory.models import Theme
 
@@ -196,7 +196,7 @@ def cancel_occurrence(
     """Cancel one occurrence of a recurring event by adding it to the exception dates.
 
     `local_start` is the occurrence's naive local start time in the event's
-    zone. Raises EventError for an event without a rule, a time that is not an
+    zone. The people behind the event are told, with the updated series. Raises EventError for an event without a rule, a time that is not an
     occurrence of the series, or one already cancelled.
     """
     if not event.is_recurring:
@@ -218,12 +218,19 @@ def cancel_occurrence(
         changes={"exdates": [old, event.exdates]},
         comment=reason,
     )
+    queue_event_change_notices(
+        event,
+        changed=["occurrence_cancelled"],
+        actor_id=actor_id,
+        now=now,
+        occurrence=local_to_utc(local_start, event.timezone),
+    )
 
 
 def restore_occurrence(
     event: Event, local_start: datetime, *, actor_id: int | None, now: datetime
 ) -> None:
-    """Take one cancelled occurrence off the exception dates again, audited.
+    """Take one cancelled occurrence off the exception dates again, audited and told.
 
     Raises EventError when that occurrence is not cancelled.
     """
@@ -240,6 +247,13 @@ def restore_occurrence(
         actor_id=actor_id,
         now=now,
         changes={"exdates": [old, event.exdates]},
+    )
+    queue_event_change_notices(
+        event,
+        changed=["occurrence_restored"],
+        actor_id=actor_id,
+        now=now,
+        occurrence=local_to_utc(local_start, event.timezone),
     )
 
 

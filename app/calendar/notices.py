@@ -59,13 +59,16 @@ def queue_event_change_notices(
     actor_id: int | None,
     now: datetime,
     previous_status: EventStatus | None = None,
+    occurrence: datetime | None = None,
 ) -> list[OutboxMail]:
     """Queue one "event_changed" mail per person behind `event`; return the rows.
 
-    `changed` names what changed: "time", "place" and/or "status". Nothing is
-    queued unless the event is, or was (`previous_status`), confirmed or
-    cancelled. A user is told only if they may see the event and have not
-    turned change notices off; the idempotency key holds the event's sequence.
+    `changed` names what changed: "time", "place" and/or "status", or for one
+    date of a series "occurrence_cancelled" or "occurrence_restored" with that
+    date's start as `occurrence` (UTC). Nothing is queued unless the event is,
+    or was (`previous_status`), confirmed or cancelled. A user is told only if
+    they may see the event and have not turned change notices off; the
+    idempotency key holds the event's sequence.
     """
     if not changed or not {event.status, previous_status} & _NOTICE_STATUSES:
         return []
@@ -79,7 +82,7 @@ def queue_event_change_notices(
                 recipient=person.email,
                 recipient_user_id=user.id if user is not None else None,
                 locale=person.locale,
-                context=_context(event, person, changed),
+                context=_context(event, person, changed, occurrence),
                 idempotency_key=f"event-change:{event.uid}:{event.sequence}:{key_owner}",
                 now=now,
                 ics=event_ics(event, language=person.locale),
@@ -133,10 +136,18 @@ def _recipients(event: Event, actor_id: int | None) -> list[_Recipient]:
 
 
 def _context(
-    event: Event, person: _Recipient, changed: Sequence[str]
+    event: Event,
+    person: _Recipient,
+    changed: Sequence[str],
+    occurrence: datetime | None,
 ) -> dict[str, object]:
     locale = babel_locale(person.locale)
     return {
+        "occurrence": (
+            format_local_datetime(occurrence, person.timezone, locale=locale)
+            if occurrence is not None
+            else ""
+        ),
         "name": person.name,
         "event": event,
         "changed": list(changed),

@@ -12,13 +12,16 @@ from app.auth.models import Role
 from app.calendar.events import (
     EventData,
     cancel_event,
+    cancel_occurrence,
     create_event,
     reinstate_event,
+    restore_occurrence,
     update_event,
 )
 from app.calendar.models import EventStatus
 from app.calendar.moderation import approve
 from app.core.db import db
+from app.core.timezones import utc_to_local
 from app.core.visibility import Visibility
 from app.outbox.models import OutboxMail
 from tests.calendar.test_moderation import make_submission
@@ -131,3 +134,37 @@ def test_cancelling_tells_the_creator_unless_they_turned_notices_off(create_user
     reinstate_event(event, actor_id=colleague.id, now=NOW, status=EventStatus.confirmed)
     db.session.commit()
     assert len(_notices()) == 1
+
+
+def test_cancelling_and_restoring_one_date_of_a_series_tells_its_partner(
+    partner_event,
+):
+    event, admin = partner_event
+    event.rrule = "FREQ=WEEKLY;COUNT=4"
+    db.session.commit()
+    sequence = event.sequence
+    second = utc_to_local(event.start_dt, event.timezone).replace(
+        tzinfo=None
+    ) + timedelta(weeks=1)
+
+    cancel_occurrence(event, second, actor_id=admin.id, now=NOW, reason="Ferie")
+    db.session.commit()
+
+    (notice,) = _notices()
+    assert notice.recipient == "events@sintef.example"
+    assert (
+        "The date 15 Dec 2026, 18:00 (Europe/Oslo) is cancelled; "
+        "the event's other dates stand." in notice.body_text
+    )
+    (vevent,) = icalendar.Calendar.from_ical(notice.ics).walk("VEVENT")
+    assert vevent["SEQUENCE"] == event.sequence > sequence
+    assert "EXDATE" in vevent
+
+    restore_occurrence(event, second, actor_id=admin.id, now=NOW)
+    db.session.commit()
+    restored = [n for n in _notices() if n.id != notice.id]
+    assert len(restored) == 1
+    assert (
+        "The date 15 Dec 2026, 18:00 (Europe/Oslo) takes place after all."
+        in restored[0].body_text
+    )
