@@ -7,7 +7,8 @@ or something shown with one (a venue, a city, a theme, an organisation, an
 initiative), so no service can forget it. A class may name `calendar_fields`:
 then only a change of those attributes, or a deletion, counts (a user's role,
 activity and language decide what a private feed shows; a token's revocation
-decides whether it answers).
+decides whether it answers). An object whose `answers_feeds` is false (an API
+token) never counts.
 
 Workers read the version at most once per `FEED_VERSION_SECONDS` (`VersionReader`).
 """
@@ -46,6 +47,8 @@ def _shows_in_calendar(obj: Any) -> bool:
 
 
 def _changes_feeds(obj: Any, *, deleted: bool) -> bool:
+    if not getattr(obj, "answers_feeds", True):
+        return False  # e.g. an API token: no feed reads it
     fields: tuple[str, ...] | None = getattr(type(obj), "calendar_fields", None)
     if fields is None:
         return _shows_in_calendar(obj)

@@ -53,5 +53,10 @@ class FeedToken(Model):
 
     user: Mapped[User] = relationship()
 
+    @property
+    def answers_feeds(self) -> bool:
+        """Whether a feed URL reads this token: an API token's revocation changes no feed."""
+        return self.purpose is not AccessPurpose.api
+
     def __repr__(self) -> str:
         return f"<FeedToken {self.purpose.value} {self.label!r} user={self.user_id}>"

@@ -9,6 +9,7 @@ import pytest
 from app.auth.models import Role
 from app.core.calendar_version import VersionReader, current_calendar_version
 from app.core.db import db
+from app.feeds.models import AccessPurpose
 from app.feeds.tokens import create_feed_token
 from tests.fixtures.builders import NOW
 from tests.fixtures.queries import count_statements
@@ -121,3 +122,19 @@ def test_a_worker_reads_the_version_at_most_once_per_interval(
     assert kept == first
     assert statements == []
     assert latest == first + 1
+
+
+def test_an_api_tokens_revocation_changes_no_feed(app: Any, create_user: Any) -> None:
+    user = create_user()
+    token, _raw = create_feed_token(
+        user, label="Script", now=NOW, purpose=AccessPurpose.api
+    )
+    db.session.commit()
+    before = current_calendar_version()
+
+    token.revoked_dt = NOW
+    db.session.commit()
+    db.session.delete(token)
+    db.session.commit()
+
+    assert current_calendar_version() == before
