@@ -7,10 +7,16 @@ from datetime import date
 from flask_babel import format_date, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, SubmitField, TextAreaField
+from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Regexp, ValidationError
 
-from app.core.forms import BoundedDateField, max_length, required, strip_filter
+from app.core.forms import (
+    BoundedDateField,
+    EditedVersion,
+    max_length,
+    required,
+    strip_filter,
+)
 
 #: A cell holds a paragraph or a short list, as in the seed document; this is ample.
 MAX_CELL = 5000
@@ -18,7 +24,7 @@ MAX_CELL = 5000
 PERIOD_PATTERN = r"^\d{4}(-\d{4})?$"
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(EditedVersion, FlaskForm):
     """A matrix row's cells and the date its status is given as of.
 
     `current_as_of` is the row's saved status date: a status may be corrected
@@ -52,8 +58,6 @@ class ThemeForm(FlaskForm):
         validators=[max_length(MAX_CELL)],
     )
     status_as_of = BoundedDateField(_l("Status as of"), validators=[required()])
-    #: The version the editor loaded; a different one on save is a conflict.
-    version = HiddenField()
     submit = SubmitField(_l("Save the theme"))
 
     current_as_of: date | None = None
@@ -70,13 +74,6 @@ class ThemeForm(FlaskForm):
                     date=format_date(self.current_as_of, "short"),
                 )
             )
-
-    def loaded_version(self) -> int | None:
-        """Return the version the editor loaded, or None if the field was tampered with."""
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
 
 
 class NewThemeForm(ThemeForm):

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DateTimeLocalField, SelectField, validators
+from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, validators
 from wtforms.validators import StopValidation, ValidationError
 
 from app.core.timezones import LocalTimeError, local_to_utc
@@ -250,3 +250,21 @@ def read_local_span(
         _add_error(end, _l("The end must be after the start."))
         return None
     return start_utc, end_utc
+
+
+class EditedVersion:
+    """Mix into an edit form: the version of the row the editor loaded, in a hidden field.
+
+    The service compares it with the row's version on save, so a stale save
+    becomes a conflict page instead of overwriting someone else's change.
+    """
+
+    #: The version the editor loaded; a different one on save is a conflict.
+    version = HiddenField()
+
+    def loaded_version(self) -> int | None:
+        """Return the version the editor loaded, or None if the field was tampered with."""
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None

@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    HiddenField,
     IntegerField,
     SelectChoice,
     SelectMultipleField,
@@ -23,6 +22,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from app.core.forms import (
     ChoiceField,
+    EditedVersion,
     LocalDateTimeField,
     local_field_to_utc,
     max_length,
@@ -92,7 +92,7 @@ def _enum_choices(labels: dict[Any, Any]) -> list[SelectChoice]:
     return [SelectChoice(value.value, label) for value, label in labels.items()]
 
 
-class DelegationForm(FlaskForm):
+class DelegationForm(EditedVersion, FlaskForm):
     """Every field of a visit; times are wall times in the visit's own zone."""
 
     direction = ChoiceField(
@@ -169,8 +169,6 @@ class DelegationForm(FlaskForm):
     notes = TextAreaField(
         _l("Notes"), filters=[strip_filter], validators=[max_length(MAX_NOTES)]
     )
-    #: The version the editor loaded; a different one on save is a conflict.
-    version = HiddenField()
     submit = SubmitField(_l("Save the visit"))
 
     arrival_utc: datetime | None = None
@@ -200,13 +198,6 @@ class DelegationForm(FlaskForm):
             ]
             return False
         return valid
-
-    def loaded_version(self) -> int | None:
-        """Return the version the editor loaded, or None if the field was tampered with."""
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
 
 
 class StatusForm(FlaskForm):
