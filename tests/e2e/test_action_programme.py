@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from app.auth.models import Role
+from app.core.db import db
+from app.directory.models import Initiative
 from tests.e2e.helpers import EMAILS, html_lang, log_in, switch_language
 from tests.fixtures.browser import LiveServer, assert_accessible
 
@@ -84,3 +87,29 @@ def test_the_office_edits_a_row_and_compares_its_two_status_dates(
     page.goto(live_server("/action-programme/themes/new?period=2013-2014"))
     assert page.locator("#programme_period").input_value() == "2013-2014"
     assert_accessible(page)
+
+
+def test_a_stale_save_shows_both_versions_and_keeps_the_typed_text(
+    live_server: LiveServer, new_page: Any
+) -> None:
+    page = new_page("en-GB")
+    log_in(page, live_server, EMAILS[Role.admin])
+    switch_language(page, "en")
+    page.goto(live_server(f"{MATRIX}/themes/vertskapsrolle/edit"))
+    # Someone else saves the row while this editor has it open.
+    with live_server.app.app_context():
+        initiative = db.session.scalars(
+            sa.select(Initiative).filter_by(slug="vertskapsrolle")
+        ).one()
+        initiative.status = "Their status"
+        db.session.commit()
+
+    page.locator("#status").fill("My status")
+    _press(page, "main form [type=submit]")
+
+    assert page.locator("h2").first.inner_text() == "Someone else changed this theme"
+    assert "Their status" in page.locator("table.conflict").inner_text()
+    assert page.locator("#status").input_value() == "My status"
+    assert_accessible(page)
+    _press(page, "main form [type=submit]")  # saving again keeps mine
+    assert page.locator("#theme-vertskapsrolle td").nth(2).inner_text() == "My status"
