@@ -14,7 +14,6 @@ from app.action_programme.services import keep_status_snapshot, word_changes
 from app.auth.models import Role
 from app.core.audit import AuditEntry
 from app.core.db import db
-from app.demo.services import load_demo_data
 from app.directory.models import Initiative, InitiativeSnapshot
 from tests.auth.helpers import log_in
 from tests.fixtures.builders import NOW
@@ -24,12 +23,6 @@ pytestmark = pytest.mark.integration
 PERIOD = "2011-2012"
 SEED_DATE = date(2010, 12, 31)
 INDIA = "india-2011"
-
-
-@pytest.fixture
-def demo(app):
-    load_demo_data(now=NOW)
-    db.session.commit()
 
 
 @pytest.fixture
@@ -121,7 +114,7 @@ def _text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
 
 
-def test_the_demo_rows_start_with_their_seed_status_as_a_snapshot(demo):
+def test_the_demo_rows_start_with_their_seed_status_as_a_snapshot(demo_data):
     india = _india()
 
     assert _snapshots(india.id) == [(SEED_DATE, india.status)]

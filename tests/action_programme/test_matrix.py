@@ -16,7 +16,6 @@ from app.calendar.models import Event
 from app.core.db import db
 from app.core.visibility import Audience, visible_clause
 from app.delegations.models import Delegation
-from app.demo.services import load_demo_data
 from app.directory.models import Initiative
 from tests.fixtures.builders import NOW
 from tests.fixtures.queries import count_statements
@@ -86,13 +85,7 @@ def _read(client, path: str, **headers: str) -> _Table:
     return table
 
 
-@pytest.fixture
-def demo(app):
-    load_demo_data(now=NOW)
-    db.session.commit()
-
-
-def test_the_2011_matrix_renders_like_the_seed_table(demo, client):
+def test_the_2011_matrix_renders_like_the_seed_table(demo_data, client):
     table = _read(client, f"/action-programme/{PERIOD}", **{"Accept-Language": "nb"})
 
     assert table.headings == [
@@ -129,7 +122,7 @@ def test_the_2011_matrix_renders_like_the_seed_table(demo, client):
 
 @pytest.mark.parametrize("audience", list(LOG_INS))
 def test_each_theme_lists_exactly_the_linked_items_the_reader_may_see(
-    demo, client, audience
+    demo_data, client, audience
 ):
     if LOG_INS[audience]:
         email, password = LOG_INS[audience]
@@ -171,7 +164,7 @@ def test_each_theme_lists_exactly_the_linked_items_the_reader_may_see(
         assert not set(hidden) & set(table.linked)
 
 
-def test_the_xlsx_opens_with_the_same_cells_as_the_page(demo, client, create_user):
+def test_the_xlsx_opens_with_the_same_cells_as_the_page(demo_data, client, create_user):
     staff = create_user(role=Role.mayors_office, locale="en")
     client.post(
         "/login",
@@ -198,7 +191,7 @@ def test_the_xlsx_opens_with_the_same_cells_as_the_page(demo, client, create_use
     assert sorted(linked_titles) == sorted(page.linked)
 
 
-def test_an_unknown_period_is_not_found(demo, client):
+def test_an_unknown_period_is_not_found(demo_data, client):
     assert client.get("/action-programme/1999-2000").status_code == 404
     assert client.get("/action-programme/1999-2000.xlsx").status_code == 404
     listing = client.get("/action-programme/").get_data(as_text=True)
@@ -206,7 +199,7 @@ def test_an_unknown_period_is_not_found(demo, client):
 
 
 def test_a_theme_lists_its_latest_linked_items_and_the_xlsx_all_of_them(
-    demo, client, create_delegation
+    demo_data, client, create_delegation
 ):
     """A busy theme costs no more queries than a quiet one, and nothing linked is lost."""
     india = db.session.scalars(sa.select(Initiative).filter_by(slug="india-2011")).one()

@@ -12,10 +12,6 @@ from collections import deque
 
 import pytest
 
-from app.core.db import db
-from app.demo.services import load_demo_data
-from tests.fixtures.builders import NOW
-
 pytestmark = pytest.mark.integration
 
 LOG_INS = {
@@ -45,9 +41,7 @@ def _crawl(client, start: list[str]) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("role", list(LOG_INS))
-def test_demo_site_has_no_server_error_for_any_role(app, client, role):
-    load_demo_data(now=NOW)
-    db.session.commit()
+def test_demo_site_has_no_server_error_for_any_role(app, client, demo_data, role):
     if LOG_INS[role]:
         email, password = LOG_INS[role]
         assert (

@@ -22,7 +22,6 @@ from app.calendar.models import Event
 from app.core.db import db
 from app.delegations.models import Delegation
 from app.demo.data import USERS
-from app.demo.services import load_demo_data
 from app.directory.models import Initiative
 from app.feeds.tokens import create_feed_token
 from tests.fixtures.builders import NOW
@@ -54,9 +53,7 @@ def _user(role: Role) -> User:
 
 
 def _demo_paths() -> dict[str, str]:
-    """Load the demo data and return the URL of every feed, by a readable name."""
-    load_demo_data(now=NOW)
-    db.session.commit()
+    """Return the URL of every feed of the demo data, by a readable name."""
     india = db.session.execute(
         sa.select(Initiative.id).filter_by(slug="india-2011")
     ).scalar_one()
@@ -81,7 +78,7 @@ def _admin_paths() -> dict[str, str]:
 
 
 @pytest.fixture
-def demo_feeds(client: Any, tmp_path: Path) -> dict[str, Path]:
+def demo_feeds(client: Any, demo_data: None, tmp_path: Path) -> dict[str, Path]:
     """Write every demo feed to a file; return the files by name."""
     paths = _demo_paths()
     admin = next(spec for spec in USERS if spec.role == Role.admin)

@@ -14,7 +14,6 @@ from app.auth.models import Role, User
 from app.core.db import db
 from app.core.visibility import Visibility
 from app.delegations.models import Participant
-from app.demo.services import load_demo_data
 from app.feeds.tokens import create_feed_token, revoke_feed_token
 from tests.fixtures.builders import NOW
 
@@ -232,9 +231,7 @@ def _parse_everywhere(body: bytes) -> int:
     return len(calendar.walk("VEVENT"))
 
 
-def test_every_demo_feed_parses_for_every_role(app, client):
-    load_demo_data(now=NOW)
-    db.session.commit()
+def test_every_demo_feed_parses_for_every_role(app, client, demo_data):
     paths = ["/feeds/public.ics", "/feeds/public.ics?kind=visit&kind=programme"]
     for email in DEMO_USERS.values():
         user = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one()

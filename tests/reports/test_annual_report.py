@@ -40,7 +40,6 @@ from app.delegations.models import (
     ProtocolLevel,
 )
 from app.demo.data import ADMIN_EMAIL, MAYORS_OFFICE_EMAIL, MEMBER_EMAIL
-from app.demo.services import load_demo_data
 from app.directory.models import Initiative, Organisation
 from tests.fixtures.builders import NOW
 from tests.fixtures.database import IsolatedClient
@@ -333,12 +332,6 @@ def _expected(app: Flask, year: int, role: str, lang: str) -> dict[str, Rows]:
 # ---- fixtures ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def demo(app: Flask) -> None:
-    load_demo_data(now=NOW)
-    db.session.commit()
-
-
 @contextmanager
 def _as(app: Flask, role: str) -> Iterator[FlaskClient]:
     """Yield a client of its own logged in as `role`: several readers in one test."""
@@ -361,7 +354,7 @@ def _demo_years() -> list[int]:
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_count_matches_the_database_for_each_role_and_demo_year(
-    app: Flask, demo: None, role: str
+    app: Flask, demo_data: None, role: str
 ) -> None:
     years = _demo_years()
     assert set(DEMO_YEARS) <= set(years)
@@ -374,7 +367,9 @@ def test_every_count_matches_the_database_for_each_role_and_demo_year(
             assert page.tables == expected, (role, year)
 
 
-def test_the_demo_years_have_visits_and_events_to_count(app: Flask, demo: None) -> None:
+def test_the_demo_years_have_visits_and_events_to_count(
+    app: Flask, demo_data: None
+) -> None:
     for year in DEMO_YEARS:
         tables = _expected(app, year, "anonymous", "en")
 
@@ -384,7 +379,7 @@ def test_the_demo_years_have_visits_and_events_to_count(app: Flask, demo: None) 
         assert summary["Events"][0] > 0, year
 
 
-def test_the_workbook_has_the_numbers_of_the_page(app: Flask, demo: None) -> None:
+def test_the_workbook_has_the_numbers_of_the_page(app: Flask, demo_data: None) -> None:
     with _as(app, "admin") as client:
         page = _read(client, NOW.year)
 
@@ -409,7 +404,7 @@ def test_the_workbook_has_the_numbers_of_the_page(app: Flask, demo: None) -> Non
 
 
 def test_hidden_visits_count_only_for_those_who_may_see_them(
-    app: Flask, demo: None, create_delegation: Any
+    app: Flask, demo_data: None, create_delegation: Any
 ) -> None:
     clients = {}
     app.test_client_class = IsolatedClient
@@ -438,7 +433,7 @@ def test_hidden_visits_count_only_for_those_who_may_see_them(
     }
 
 
-def test_follow_ups_are_shown_to_staff_only(app: Flask, demo: None) -> None:
+def test_follow_ups_are_shown_to_staff_only(app: Flask, demo_data: None) -> None:
     for role, shown in (
         ("anonymous", False),
         ("member", False),
@@ -476,7 +471,9 @@ def test_the_report_address_leads_to_the_chosen_or_the_current_year(
     assert wrong.headers["Location"] == f"/reports/annual/{this_year}"
 
 
-def test_the_year_picker_offers_the_years_with_data(app: Flask, demo: None) -> None:
+def test_the_year_picker_offers_the_years_with_data(
+    app: Flask, demo_data: None
+) -> None:
     with _as(app, "anonymous") as client:
         html = client.get("/reports/annual/2011").get_data(as_text=True)
 
@@ -489,7 +486,7 @@ def test_the_year_picker_offers_the_years_with_data(app: Flask, demo: None) -> N
 
 
 def test_the_page_runs_as_many_queries_whatever_the_data(
-    app: Flask, demo: None, create_delegation: Any, create_event: Any
+    app: Flask, demo_data: None, create_delegation: Any, create_event: Any
 ) -> None:
     with _as(app, "admin") as client:
         with count_statements() as before:
