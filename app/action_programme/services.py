@@ -28,7 +28,7 @@ from app.core.db import db
 from app.core.visibility import Audience, visible_clause
 from app.delegations.models import Delegation
 from app.directory.models import Initiative, InitiativeSnapshot
-from app.reports.exports import Table
+from app.reports.exports import Cell, Table
 
 #: The cells a snapshot keeps, in the matrix's column order.
 CELL_NAMES = ("actors", "done", "planned", "status")
@@ -308,7 +308,7 @@ def matrix_tables(
     actors_label: str,
     linked_title: str,
     linked_headings: list[str],
-    linked_rows: list[list[str]],
+    linked_rows: list[list[Cell]],
 ) -> list[Table]:
     """Return the matrix and its linked items as two export tables (for XLSX)."""
     return [

@@ -88,13 +88,27 @@ def _status_heading(as_of: date | None) -> str:
     )
 
 
+def _cell_labels() -> dict[str, str]:
+    """Return the matrix's column words by cell name.
+
+    A context of their own: the matrix's words (tema, gjennomført, planlagt,
+    status per) differ from the same English words elsewhere on the site.
+    """
+    return {
+        "theme": pgettext("action programme matrix", "Theme"),
+        "actors": pgettext("action programme matrix", "Actors"),
+        "done": pgettext("action programme matrix", "Done"),
+        "planned": pgettext("action programme matrix", "Planned"),
+        "status": pgettext("action programme matrix", "Status"),
+    }
+
+
 def _headings(matrix: Matrix) -> list[str]:
-    # A context of their own: the matrix's words (tema, gjennomført, planlagt,
-    # status per) differ from the same English words elsewhere on the site.
+    labels = _cell_labels()
     return [
-        pgettext("action programme matrix", "Theme"),
-        pgettext("action programme matrix", "Done"),
-        pgettext("action programme matrix", "Planned"),
+        labels["theme"],
+        labels["done"],
+        labels["planned"],
         _status_heading(matrix.status_as_of),
     ]
 
@@ -111,9 +125,7 @@ def show_matrix(period: str) -> str:
         "action_programme/matrix.html",
         matrix=matrix,
         headings=_headings(matrix),
-        cells=matrix_cells(
-            matrix, actors_label=pgettext("action programme matrix", "Actors")
-        ),
+        cells=matrix_cells(matrix, actors_label=_cell_labels()["actors"]),
         status_dates=status_dates(period),
     )
 
@@ -136,10 +148,10 @@ def matrix_download(period: str) -> Response:
         matrix_tables(
             matrix,
             headings=_headings(matrix),
-            actors_label=pgettext("action programme matrix", "Actors"),
+            actors_label=_cell_labels()["actors"],
             linked_title=_("Visits and events"),
             linked_headings=[
-                pgettext("action programme matrix", "Theme"),
+                _cell_labels()["theme"],
                 _("Kind"),
                 _("Title"),
                 _("Date"),
@@ -175,16 +187,6 @@ def compare(period: str) -> str:
         rows=compare_status(period, earlier, later),
         cell_labels=_cell_labels(),
     )
-
-
-def _cell_labels() -> dict[str, str]:
-    return {
-        "theme": pgettext("action programme matrix", "Theme"),
-        "actors": pgettext("action programme matrix", "Actors"),
-        "done": pgettext("action programme matrix", "Done"),
-        "planned": pgettext("action programme matrix", "Planned"),
-        "status": pgettext("action programme matrix", "Status"),
-    }
 
 
 def _theme_or_404(period: str, slug: str) -> Initiative:
