@@ -30,6 +30,7 @@ from app.calendar.views import bp as calendar_bp
 from app.cli import register_commands
 from app.core.errors import register_error_handlers
 from app.core.i18n import select_locale, select_timezone
+from app.core.inputs import install_input_filters
 from app.core.logging import configure_logging
 from app.core.sessions import SessionlessPaths
 from app.core.templating import register_template_helpers
@@ -80,6 +81,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     _configure_extensions(app)
     _configure_i18n(app)
     _configure_security(app)
+    # Before the blueprints: their rules take the converters it installs.
+    install_input_filters(app)
     _configure_blueprints(app)
     _configure_errors(app)
     _configure_templates(app)

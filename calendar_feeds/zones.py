@@ -4,6 +4,12 @@ icalendar's own `Timezone.from_tzinfo` writes the onset of summer time at the
 new local time (03:00 in Oslo), while the RFC reads DTSTART in the offset in
 force before the change (TZOFFSETFROM: 02:00), so its VTIMEZONE puts the change
 an hour late. The observances are therefore computed here from `zoneinfo`.
+
+A span with an end lists each change. A series without one needs the zone's
+rules for every year: its VTIMEZONE lists the changes up to the year from
+which the zone repeats its yearly rules, then gives those as RRULEs
+(`calendar_feeds.zone_rules`), so clients place its meetings right in 2038
+and later too.
 """
 
 from __future__ import annotations
@@ -19,8 +25,13 @@ from dateutil.rrule import rrulestr
 
 from calendar_feeds.ical import writes_tzid
 from calendar_feeds.items import FeedItem, clean_text
+from calendar_feeds.zone_rules import RuleChange, State, onsets, state_at, zone_rules
 
-#: How many years past its start or last change an endless series is covered.
+#: The last date of the span of a series without an end: its VTIMEZONE holds
+#: for every year.
+ENDLESS = date.max
+#: Should a zone's rules not be writable as RRULEs, an endless span lists its
+#: changes this many years past its first year.
 ENDLESS_YEARS = 10
 #: A series with more occurrences than this is treated as endless (not expanded).
 _MAX_COUNT = 5000
@@ -34,12 +45,6 @@ class ZoneSpan(NamedTuple):
     zone: str
     first: date
     last: date
-
-
-class _State(NamedTuple):
-    offset: timedelta
-    is_standard: bool
-    name: str
 
 
 def zone_spans(items: Iterable[FeedItem]) -> list[ZoneSpan]:
@@ -73,7 +78,10 @@ def item_zone_span(item: FeedItem) -> ZoneSpan | None:
 
 
 def vtimezone(zone: str, first: date, last: date) -> bytes:
-    """Return the VTIMEZONE of `zone` covering the whole years from `first` to `last`."""
+    """Return the VTIMEZONE of `zone` covering the whole years from `first` to `last`.
+
+    `last` ENDLESS gives one that holds for every year from `first` on.
+    """
     return _vtimezone(zone, first.year, max(first.year, last.year))
 
 
@@ -89,36 +97,51 @@ def timezone_component(
 
     The first observance starts at local midnight of 1 January; each later one
     starts at its onset written in the local time before the change (RFC 5545
-    section 3.6.5, TZOFFSETFROM). Every onset is an observance of its own,
-    without RDATE: ical.js 2 ignores DTSTART when an observance has an RDATE
-    and reads only the first value of each RDATE line.
+    section 3.6.5, TZOFFSETFROM). Every listed onset is an observance of its
+    own, without RDATE: ical.js 2 ignores DTSTART when an observance has an
+    RDATE and reads only the first value of each RDATE line. With `last_year`
+    that of ENDLESS, the zone's yearly changes follow as RRULEs from the year
+    it starts to repeat them.
     """
     tzinfo = ZoneInfo(zone)
     start = datetime(first_year, 1, 1, tzinfo=tzinfo)
-    stop = (
-        datetime(last_year + 1, 1, 1, tzinfo=tzinfo)
-        if last_year < 9999
-        else datetime(9999, 12, 31, tzinfo=tzinfo)
-    )
-    initial = _state(start)
-    # (offset before, state after, onset in local time before the change)
-    observances = [(initial.offset, initial, start.replace(tzinfo=None))]
+    endless = last_year >= ENDLESS.year
+    rules = zone_rules(zone) if endless else None
+    if rules is not None:
+        repeat_from = max(first_year, rules.since)
+        stop = datetime(repeat_from, 1, 1, tzinfo=tzinfo)
+    elif endless:
+        stop = datetime(first_year + ENDLESS_YEARS + 1, 1, 1, tzinfo=tzinfo)
+    else:
+        stop = datetime(last_year + 1, 1, 1, tzinfo=tzinfo)
+    initial = state_at(start)
+    # (offset before, state after, onset in local time before the change, RRULE)
+    observances: list[tuple[timedelta, State, datetime, str]] = [
+        (initial.offset, initial, start.replace(tzinfo=None), "")
+    ]
     before = initial
     for onset in _changes(tzinfo, start, stop):
-        after = _state(onset.astimezone(tzinfo))
-        observances.append(
-            (before.offset, after, (onset + before.offset).replace(tzinfo=None))
-        )
+        after = state_at(onset.astimezone(tzinfo))
+        local = (onset + before.offset).replace(tzinfo=None)
+        observances.append((before.offset, after, local, ""))
         before = after
+    if rules is not None:
+        repeated = [_repeated(change, repeat_from) for change in rules.changes]
+        observances += sorted(
+            (observance for observance in repeated if observance is not None),
+            key=lambda observance: observance[2],
+        )
     component = icalendar.Timezone()
     component.add("tzid", clean_text(zone))
-    for offset_from, state, onset in observances:
+    for offset_from, state, onset, rrule in observances:
         observance = (
             icalendar.TimezoneStandard()
             if state.is_standard
             else icalendar.TimezoneDaylight()
         )
         observance.add("dtstart", onset)
+        if rrule:
+            observance.add("rrule", icalendar.vRecur.from_ical(rrule))
         observance.add("tzname", clean_text(state.name))
         observance.add("tzoffsetfrom", offset_from)
         observance.add("tzoffsetto", state.offset)
@@ -126,21 +149,18 @@ def timezone_component(
     return component
 
 
-def _state(local: datetime) -> _State:
-    offset = local.utcoffset()
-    if offset is None:  # pragma: no cover - ZoneInfo always knows its offset
-        raise ValueError(f"no UTC offset for {local!r}")
-    return _State(
-        offset=offset,
-        is_standard=not local.dst(),
-        name=local.tzname() or _offset_name(offset),
-    )
+def _repeated(
+    change: RuleChange, year: int
+) -> tuple[timedelta, State, datetime, str] | None:
+    """Return the observance of a yearly change from its first onset in `year` or later.
 
-
-def _offset_name(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds()) // 60
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+    A change on a day some years lack (1 November, as the Friday after the
+    last Thursday of October) still comes within 28 years.
+    """
+    first = onsets(change, year, min(year + 27, 9998))
+    if not first:
+        return None
+    return (change.before.offset, change.after, first[0], change.rrule)
 
 
 def _changes(tzinfo: ZoneInfo, start: datetime, stop: datetime) -> list[datetime]:
@@ -148,20 +168,20 @@ def _changes(tzinfo: ZoneInfo, start: datetime, stop: datetime) -> list[datetime
     changes = []
     low = int(start.timestamp())
     end = int(stop.timestamp())
-    state = _state(datetime.fromtimestamp(low, tzinfo))
+    state = state_at(datetime.fromtimestamp(low, tzinfo))
     while low < end:
         high = min(low + _SAMPLE_SECONDS, end)
-        if _state(datetime.fromtimestamp(high, tzinfo)) != state:
+        if state_at(datetime.fromtimestamp(high, tzinfo)) != state:
             # Bisect to the first second of the new state.
             left, right = low, high
             while right - left > 1:
                 middle = (left + right) // 2
-                if _state(datetime.fromtimestamp(middle, tzinfo)) == state:
+                if state_at(datetime.fromtimestamp(middle, tzinfo)) == state:
                     left = middle
                 else:
                     right = middle
             changes.append(datetime.fromtimestamp(right, UTC))
-            state = _state(datetime.fromtimestamp(right, tzinfo))
+            state = state_at(datetime.fromtimestamp(right, tzinfo))
             high = right
         low = high
     return changes
@@ -185,7 +205,5 @@ def _last_date(item: FeedItem, zone: ZoneInfo) -> date:
         occurrences = list(rrulestr(rule, dtstart=start.replace(tzinfo=None)))
         if occurrences:
             return max(end.date(), (occurrences[-1] + (end - start)).date())
-    # An endless series: cover a fixed time past its start or last change, so
-    # the bytes still depend only on the item.
-    latest = max(end.date(), item.last_modified.astimezone(zone).date())
-    return date(min(latest.year + ENDLESS_YEARS, 9999), 12, 31)
+    # An endless series: its VTIMEZONE gives the zone's rules for every year.
+    return ENDLESS

@@ -6,13 +6,13 @@ from datetime import date
 
 from flask_babel import format_date, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Regexp, ValidationError
 
 from app.core.forms import (
     BoundedDateField,
     EditedVersion,
+    FlaskForm,
     max_length,
     required,
     strip_filter,

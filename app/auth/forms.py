@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -19,6 +18,7 @@ from app.auth.models import Role
 from app.auth.services import MAX_PASSWORD_LENGTH, password_problems
 from app.core.forms import (
     ChoiceField,
+    FlaskForm,
     email_address,
     max_length,
     required,

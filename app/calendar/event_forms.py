@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -36,6 +35,7 @@ from app.core.forms import (
     DATE_MESSAGE,
     BoundedDateField,
     ChoiceField,
+    FlaskForm,
     LocalDateTimeField,
     max_length,
     read_local_span,

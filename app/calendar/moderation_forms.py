@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     SelectChoice,
@@ -19,6 +18,7 @@ from wtforms.validators import ValidationError
 from app.calendar.moderation import RejectReason
 from app.core.forms import (
     ChoiceField,
+    FlaskForm,
     LocalDateTimeField,
     max_length,
     read_local_span,

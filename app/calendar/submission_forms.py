@@ -7,11 +7,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 
 from app.core.forms import (
     ChoiceField,
+    FlaskForm,
     LocalDateTimeField,
     email_address,
     max_length,

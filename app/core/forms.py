@@ -6,10 +6,22 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+import flask_wtf
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, validators
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    validators,
+)
+from wtforms.fields.core import UnboundField
+from wtforms.meta import DefaultMeta
 from wtforms.validators import StopValidation, ValidationError
 
+from app.core.inputs import clean_line, clean_text
 from app.core.timezones import LocalTimeError, local_to_utc
 
 REQUIRED_MESSAGE = _l("This field is required.")
@@ -96,6 +108,40 @@ def web_link() -> _WebLink:
 def strip_filter(value: Any) -> Any:
     """Trim surrounding white space of text input."""
     return value.strip() if isinstance(value, str) else value
+
+
+def _line_filter(value: Any) -> Any:
+    return clean_line(value) if isinstance(value, str) else value
+
+
+def _text_filter(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+class FlaskForm(flask_wtf.FlaskForm):  # noqa: TID251 -- the one place it is used
+    """The base of every form: its text fields lose control characters first.
+
+    A text area keeps TAB and LF (CRLF and CR become LF), any other text field
+    (passwords and hidden fields included) keeps TAB only; see `app.core.inputs`.
+    The filter runs before the field's own filters, so `strip_filter` sees the
+    cleaned text.
+    """
+
+    class Meta(DefaultMeta):
+        def bind_field(
+            self, form: Any, unbound_field: UnboundField, options: dict[str, Any]
+        ) -> Any:
+            kind = unbound_field.field_class
+            if issubclass(kind, TextAreaField):
+                first = _text_filter
+            elif issubclass(kind, StringField):
+                first = _line_filter
+            else:
+                return super().bind_field(form, unbound_field, options)
+            own = unbound_field.kwargs.get("filters", ())
+            return super().bind_field(
+                form, unbound_field, {**options, "filters": [first, *own]}
+            )
 
 
 class ChoiceField(SelectField):

@@ -8,7 +8,6 @@ from typing import Any
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -23,6 +22,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from app.core.forms import (
     ChoiceField,
     EditedVersion,
+    FlaskForm,
     LocalDateTimeField,
     local_field_to_utc,
     max_length,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField
 
-from app.core.forms import max_length, required, strip_filter
+from app.core.forms import FlaskForm, max_length, required, strip_filter
 from app.feeds.tokens import MAX_LABEL_LENGTH
 
 

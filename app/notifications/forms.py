@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectMultipleField, SubmitField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.auth.forms import LOCALE_CHOICES
-from app.core.forms import CHOICE_MESSAGE, ChoiceField, required
+from app.core.forms import CHOICE_MESSAGE, ChoiceField, FlaskForm, required
 from app.core.timezones import all_timezones
 from app.delegations.models import ARRIVAL_RULES
 

@@ -169,7 +169,7 @@ SPRING_EARLY = FeedItem(
 )
 
 #: The first Monday of every month at 12:00 in Oslo, from January 2026, without
-#: an end: its VTIMEZONE covers ten years, one observance per change.
+#: an end: its VTIMEZONE gives the yearly rules of Oslo as RRULEs.
 MONTHLY_ENDLESS = FeedItem(
     uid="tricky-monthly@vertskap.test",
     title="Forumets månedsmøte",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import NumberRange, Optional, StopValidation
 
@@ -13,6 +12,7 @@ from app.core.forms import (
     REQUIRED_MESSAGE,
     BoundedDateField,
     ChoiceField,
+    FlaskForm,
     max_length,
     required,
     strip_filter,

@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from app.auth.models import User
 from app.core.access import admin_required, staff_required
 from app.core.db import db, utcnow
+from app.core.forms import FlaskForm
 from app.core.timezones import utc_to_local
 from app.core.visibility import audience_for
 from app.delegations.checklists import services

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
 from app.core.forms import (
     BoundedDateField,
     ChoiceField,
+    FlaskForm,
     max_length,
     required,
     strip_filter,

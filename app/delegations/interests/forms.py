@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SubmitField, TextAreaField
 
-from app.core.forms import ChoiceField, max_length, strip_filter
+from app.core.forms import ChoiceField, FlaskForm, max_length, strip_filter
 from app.delegations.models import InterestState
 
 #: Longest message a member may add to a request.

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField, SubmitField
 
-from app.core.forms import REQUIRED_MESSAGE, max_length, required, strip_filter
+from app.core.forms import (
+    REQUIRED_MESSAGE,
+    FlaskForm,
+    max_length,
+    required,
+    strip_filter,
+)
 from app.delegations.participants.services import field_limit
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     SelectChoice,
     SelectMultipleField,
@@ -18,6 +17,7 @@ from wtforms.validators import StopValidation
 from app.core.forms import (
     CHOICE_MESSAGE,
     ChoiceField,
+    FlaskForm,
     LocalDateTimeField,
     local_field_to_utc,
     max_length,
