@@ -170,20 +170,22 @@ def load_demo_command(if_empty: bool) -> None:
 
 @jobs_cli.command("run")
 def run_jobs_command() -> None:
-    """Run the scheduler in the foreground until interrupted."""
+    """Run the scheduler in the foreground until Ctrl-C or SIGTERM."""
     from app.notifications.jobs import build_scheduler  # noqa: PLC0415 -- APScheduler is only needed here
 
     scheduler = build_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        scheduler.shutdown(wait=False)
-
-    signal.signal(signal.SIGTERM, stop)
-    click.echo("scheduler running; Ctrl-C stops it")
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown(wait=False)
+    # The stop signals are taken by sigwait, not by handlers, so the scheduler
+    # stops once however many arrive: Ctrl-C reaches every process of the
+    # terminal's group and `flask serve` then sends SIGTERM too. They are
+    # blocked before the scheduler's threads start, which inherit the mask.
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    scheduler.start()
+    click.echo("scheduler running; Ctrl-C or SIGTERM stops it")
+    signal.sigwait(stop_signals)
+    # Lets a running tick finish; the database says what is due next time.
+    scheduler.shutdown()
+    click.echo("scheduler stopped")
 
 
 @mail_cli.command("test")

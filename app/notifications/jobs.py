@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from app.auth.services import purge_expired_account_records
@@ -75,9 +75,13 @@ def job_queue_weekly_digests(app: Flask) -> None:
             logger.info("queued %s weekly digests", queued)
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
-    """Return a scheduler with an in-memory job store and every tick registered."""
-    scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
+def build_scheduler(app: Flask) -> BackgroundScheduler:
+    """Return a scheduler with an in-memory job store and every tick registered.
+
+    It runs in a thread of its own once started: `flask jobs run` waits for a
+    signal in the main thread and then shuts it down, once.
+    """
+    scheduler = BackgroundScheduler(timezone=app.config["TIMEZONE"])
     config = app.config
     ticks: list[tuple[Callable[[Flask], None], timedelta, int]] = [
         # job, interval, seconds after start of its first run
