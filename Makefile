@@ -61,10 +61,17 @@ lint: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Feed speed against nginx serving the same bytes (needs nginx-light and wrk);
-# `make bench-mail` measures mail delivery.
+# Feed speed against nginx serving the same bytes, measured with wrk. Debian's
+# nginx-light and wrk are installed when run as root (as `browser` installs
+# chromium); otherwise bench/feeds.py says what to install. Debian puts nginx
+# in /usr/sbin. `make bench-mail` measures mail delivery.
 bench: install
-	$(VENV)/bin/python bench/feeds.py $(BENCH_ARGS)
+	@missing=""; export PATH="$$PATH:/usr/sbin"; \
+	  command -v nginx >/dev/null 2>&1 || missing="nginx-light"; \
+	  command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	  if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null); fi
+	PATH="$$PATH:/usr/sbin" $(VENV)/bin/python bench/feeds.py $(BENCH_ARGS)
 
 # Outbox delivery: 1,000 queued mails to a local SMTP server, on SQLite; for
 # PostgreSQL, BENCH_MAIL_ARGS='--database-url postgresql://user:password@host/postgres'.

@@ -12,7 +12,9 @@ with wrk (the median of 5 rounds, app and nginx in turn):
 
 Usage: `make bench` or `.venv/bin/python bench/feeds.py --items 10000`.
 Needs `gunicorn` (dev extra), and Debian's `nginx-light` and `wrk` on PATH
-(`apt-get install nginx-light wrk`).
+(`apt-get install nginx-light wrk`; Debian puts nginx in /usr/sbin). `make
+bench` installs the two when run as root and adds /usr/sbin to PATH; the script
+checks for them before it does anything and says what to install.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+#: The programs the benchmark runs beside the app, and Debian's packages of them.
+TOOLS = {"nginx": "nginx-light", "wrk": "wrk"}
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 #: Share of the items that are events; the rest are visits with programme items.
 EVENT_SHARE = 0.8
 PROGRAMME_ITEMS_PER_VISIT = 4
@@ -59,6 +64,25 @@ PLACES = (
     "Scandic Nidelven, Havnegata 1",
     "Trondheim folkebibliotek",
 )
+
+
+def find_tools() -> dict[str, str]:
+    """Return where nginx and wrk are on PATH; exit saying what to install if not."""
+    found = {name: shutil.which(name) for name in TOOLS}
+    missing = [name for name, path in found.items() if path is None]
+    if missing:
+        packages = " ".join(TOOLS[name] for name in missing)
+        verb = "are" if len(missing) > 1 else "is"
+        raise SystemExit(
+            f"bench/feeds.py: {' and '.join(missing)} {verb} missing. Install "
+            f"Debian's packages with 'sudo apt-get install {packages}' (make "
+            "bench installs them when run as root)."
+        )
+    if not GUNICORN.exists():
+        raise SystemExit(
+            "bench/feeds.py: gunicorn is missing from .venv. Run 'make install'."
+        )
+    return {name: path for name, path in found.items() if path is not None}
 
 
 def _free_port() -> int:
@@ -173,7 +197,7 @@ def gunicorn(
 ) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/gunicorn"),
+            str(GUNICORN),
             "--config",
             str(ROOT / "gunicorn.conf.py"),
             "--workers",
@@ -205,7 +229,7 @@ def gunicorn(
 
 
 @contextmanager
-def nginx(root: Path, port: int) -> Iterator[None]:
+def nginx(program: str, root: Path, port: int) -> Iterator[None]:
     conf = root / "nginx.conf"
     conf.write_text(
         f"""
@@ -233,7 +257,7 @@ http {{
     )
     (root / "nginx-temp").mkdir(exist_ok=True)
     process = subprocess.Popen(
-        [shutil.which("nginx") or "nginx", "-c", str(conf), "-p", str(root)],
+        [program, "-c", str(conf), "-p", str(root)],
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/public.ics", timeout=20)
@@ -290,11 +314,17 @@ def fetch(
 
 
 def wrk(
-    url: str, *, seconds: int, connections: int, threads: int, etag: str | None = None
+    program: str,
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    threads: int,
+    etag: str | None = None,
 ) -> float:
     """Return requests per second wrk measured for `url`."""
     command = [
-        shutil.which("wrk") or "wrk",
+        program,
         f"-t{threads}",
         f"-c{connections}",
         f"-d{seconds}s",
@@ -342,6 +372,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rebuilds", type=int, default=9)
     args = parser.parse_args()
+    tools = find_tools()
 
     with tempfile.TemporaryDirectory(prefix="vertskap-bench-") as tmp:
         root = Path(tmp)
@@ -383,7 +414,7 @@ def main() -> None:
             static.chmod(0o755)
             (static / "public.ics").write_bytes(body)
             nginx_url = f"http://127.0.0.1:{nginx_port}/public.ics"
-            with nginx(root, nginx_port):
+            with nginx(tools["nginx"], root, nginx_port):
                 _, nginx_headers, _ = fetch(nginx_url)
                 measure = {
                     "seconds": args.seconds,
@@ -400,7 +431,9 @@ def main() -> None:
                         ("app_304", app_url, etag),
                         ("nginx_304", nginx_url, nginx_headers.get("ETag")),
                     ):
-                        runs.setdefault(name, []).append(wrk(url, etag=tag, **measure))
+                        runs.setdefault(name, []).append(
+                            wrk(tools["wrk"], url, etag=tag, **measure)
+                        )
                 app_full, nginx_full, app_304, nginx_304 = (
                     statistics.median(runs[name])
                     for name in ("app_full", "nginx_full", "app_304", "nginx_304")
