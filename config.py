@@ -19,6 +19,9 @@ class Config:
     #: SQLAlchemy URL of the database; empty means SQLite in instance/vertskap.db.
     #: A postgresql:// URL is driven by psycopg 3.
     DATABASE_URL = ""
+    #: Seconds a client is asked to wait (Retry-After on a 503) while the
+    #: database cannot be reached, e.g. during a PostgreSQL restart.
+    DATABASE_RETRY_SECONDS = 30
     #: smtp://user:password@host:587 (STARTTLS) or smtps://host:465; empty keeps
     #: mail in the outbox, where admins read it on the outbox page.
     SMTP_URL = ""
@@ -55,6 +58,13 @@ class Config:
     HOME_UPCOMING_LIMIT = 8
     #: Items per page on list pages.
     PAGE_SIZE = 50
+    #: Longest event, in days from start to end (staff and public forms): a
+    #: season-long exhibition fits; an end years away is a typo. Longer
+    #: activities are better entered as a recurring event.
+    EVENT_MAX_DAYS = 92
+    #: Longest visit, in days from arrival to departure: delegation visits last
+    #: days or weeks; a three-month study stay still fits.
+    VISIT_MAX_DAYS = 92
     #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust;
     #: 0 when clients connect directly. Log-in throttling and rate limits count
     #: per client address, so behind a proxy this must be set.
@@ -62,9 +72,23 @@ class Config:
     #: Send mail only to these exact addresses when set (comma separated); a
     #: safety catch for staging servers.
     MAIL_ALLOWED_RECIPIENTS = ""
-    #: Public submission form: posts allowed per client address (Flask-Limiter
-    #: syntax, e.g. "5 per hour"); RATELIMIT_ENABLED=False switches it off.
+    #: Public submission form: proposals accepted per client address (Flask-Limiter
+    #: syntax, e.g. "5 per hour"); a post refused for a typo does not count.
+    #: RATELIMIT_ENABLED=False switches this and the next limit off.
     SUBMISSION_RATE_LIMIT = "5 per hour"
+    #: Posts of the public form per client address, refused ones included.
+    SUBMISSION_ATTEMPT_RATE_LIMIT = "60 per hour"
+    #: Seconds the public form must be open before it is sent (robots post at
+    #: once); a quicker post is shown again, all typed text kept. 0: no check.
+    SUBMISSION_MIN_FILL_SECONDS = 3
+    #: Hours the public form's signed opening time stays good; an older or
+    #: forged one is shown again with a fresh time, all typed text kept.
+    SUBMISSION_FORM_MAX_HOURS = 12
+    #: Hours in which the same proposal (same address, title and start, not yet
+    #: decided) sent again is folded into the first: no second entry or mail.
+    SUBMISSION_DUPLICATE_HOURS = 24
+    #: Web links a proposal's description may hold (spam carries many).
+    SUBMISSION_MAX_LINKS = 5
     #: Hours an e-mailed submission confirmation link stays valid.
     SUBMISSION_CONFIRM_HOURS = 48
     #: Days after which submissions never confirmed are deleted.

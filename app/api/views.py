@@ -41,6 +41,7 @@ from app.api.services import ListQuery, Page, Window
 from app.calendar.models import EventStatus
 from app.calendar.services import CalendarFilters
 from app.core.db import db, utcnow
+from app.core.errors import DATABASE_UNAVAILABLE, database_unavailable
 from app.core.http_cache import body_etag, not_modified
 from app.core.visibility import Audience, audience_for
 from app.delegations.models import DelegationStatus
@@ -479,6 +480,22 @@ def _http_error(error: HTTPException) -> Response:
     if code == 405:
         response.headers["Allow"] = "GET, HEAD, OPTIONS"
     return response
+
+
+def _database_unavailable(error: Exception) -> Response:
+    """Answer 503 with Retry-After while the database cannot be reached, not 500."""
+    seconds = database_unavailable(error)
+    return problem(
+        503,
+        _(
+            "The database cannot be reached just now; try again in %(seconds)d seconds.",
+            seconds=seconds,
+        ),
+    )
+
+
+for _kind in DATABASE_UNAVAILABLE:
+    bp.register_error_handler(_kind, _database_unavailable)
 
 
 @bp.errorhandler(Exception)

@@ -31,6 +31,7 @@ from app.calendar.rule_choices import (
     build_rule,
     parse_date_lines,
 )
+from app.core.durations import EVENT_TOO_LONG, check_duration
 from app.core.forms import (
     DATE_MESSAGE,
     BoundedDateField,
@@ -230,7 +231,13 @@ class EventForm(FlaskForm):
             all_day=bool(self.is_all_day.data),
             zone=self.timezone.data,
         )
-        if span is None:
+        if span is None or not check_duration(
+            self.start,
+            self.end,
+            all_day=bool(self.is_all_day.data),
+            max_days=current_app.config["EVENT_MAX_DAYS"],
+            message=EVENT_TOO_LONG,
+        ):
             return False
         self.start_utc, self.end_utc = span
         return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -16,6 +17,7 @@ from wtforms import (
 from wtforms.validators import ValidationError
 
 from app.calendar.moderation import RejectReason
+from app.core.durations import EVENT_TOO_LONG, check_duration
 from app.core.forms import (
     ChoiceField,
     FlaskForm,
@@ -146,7 +148,13 @@ class SubmissionEditForm(FlaskForm):
             all_day=bool(self.is_all_day.data),
             zone=self.timezone.data,
         )
-        if span is None:
+        if span is None or not check_duration(
+            self.start,
+            self.end,
+            all_day=bool(self.is_all_day.data),
+            max_days=current_app.config["EVENT_MAX_DAYS"],
+            message=EVENT_TOO_LONG,
+        ):
             return False
         self.start_utc, self.end_utc = span
         return valid

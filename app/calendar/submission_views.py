@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     g,
     redirect,
@@ -50,8 +51,22 @@ def _submission_limit() -> str:
     return str(current_app.config["SUBMISSION_RATE_LIMIT"])
 
 
+def _attempt_limit() -> str:
+    return str(current_app.config["SUBMISSION_ATTEMPT_RATE_LIMIT"])
+
+
+def _accepted(response: Response) -> bool:
+    """Return whether a post of the form was taken (it goes on to the thanks page).
+
+    Only those count against SUBMISSION_RATE_LIMIT: a partner fixing a typo
+    four times is not locked out for an hour.
+    """
+    return response.status_code == 302
+
+
 @bp.route("/submit", methods=["GET", "POST"])
-@limiter.limit(_submission_limit, methods=["POST"])
+@limiter.limit(_submission_limit, methods=["POST"], deduct_when=_accepted)
+@limiter.limit(_attempt_limit, methods=["POST"])
 def new_submission() -> Any:
     member = current_user if current_user.is_authenticated else None
     form = SubmissionForm(zone=current_app.config["TIMEZONE"], now=utcnow())

@@ -93,7 +93,15 @@ def create_submission(
     - a member of a trusted organisation: state `approved` without a moderator,
       a public event created from it, and a receipt saying it is published.
     Every case adds an audit entry. The caller commits.
+
+    The same proposal sent again (`find_resent_submission`) is folded into the
+    first: that one comes back, with no token, and nothing is stored or sent.
     """
+    email = submitter_user.email if submitter_user is not None else data.submitter_email
+    earlier = find_resent_submission(data, submitter_email=email, now=now)
+    if earlier is not None:
+        logger.info("submission %s sent again; folded into it", earlier.id)
+        return earlier, None
     language = locale if locale in LOCALES else "nb"
     submission = Submission(
         title=data.title,
@@ -136,6 +144,40 @@ def create_submission(
         _queue_receipt(submission, now=now)
     logger.info("submission %s created as %s", submission.id, submission.state)
     return submission, token
+
+
+#: States in which a proposal sent again is the same one: nobody has decided yet.
+_UNDECIDED = (SubmissionState.unconfirmed, SubmissionState.pending)
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def find_resent_submission(
+    data: ProposedEvent, *, submitter_email: str, now: datetime
+) -> Submission | None:
+    """Return an undecided submission this one repeats, if any.
+
+    The same proposal is one from the same address (in any case), with the
+    same start and the same title (in any case and spacing), made within
+    SUBMISSION_DUPLICATE_HOURS: a double click, a reload or a second try after
+    a slow answer. A decided one (approved, rejected, withdrawn) is not: a
+    proposal sent after a decision is new.
+    """
+    since = now - timedelta(hours=current_app.config["SUBMISSION_DUPLICATE_HOURS"])
+    candidates = db.session.scalars(
+        sa.select(Submission)
+        .where(
+            sa.func.lower(Submission.submitter_email) == submitter_email.lower(),
+            Submission.start_dt == data.start_dt,
+            Submission.state.in_(_UNDECIDED),
+            Submission.created_dt >= since,
+        )
+        .order_by(Submission.id)
+    )
+    title = _title_key(data.title)
+    return next((s for s in candidates if _title_key(s.title) == title), None)
 
 
 def confirm_submission(token: str, *, now: datetime) -> Confirmation:

@@ -44,7 +44,16 @@ def required() -> validators.InputRequired:
 
 
 class _MaxLength(validators.Length):
-    """A length check that ends the field's checks: an overlong value gets one message."""
+    """A length check that ends the field's checks: an overlong value gets one message.
+
+    It gives the field no `maxlength` attribute: browsers cut pasted text at
+    that length without a word, so the server refuses it instead, saying the
+    limit, and the page shows the whole text again to shorten.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.field_flags: dict[str, Any] = {}
 
     def __call__(self, form: Any, field: Any) -> None:
         try:

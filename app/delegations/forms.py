@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from babel import Locale
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -19,6 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from app.core.durations import VISIT_TOO_LONG, check_duration
 from app.core.forms import (
     ChoiceField,
     EditedVersion,
@@ -196,6 +198,14 @@ class DelegationForm(EditedVersion, FlaskForm):
                 *self.departure.errors,
                 str(_l("The departure must be after the arrival.")),
             ]
+            return False
+        if not check_duration(
+            self.arrival,
+            self.departure,
+            all_day=False,
+            max_days=current_app.config["VISIT_MAX_DAYS"],
+            message=VISIT_TOO_LONG,
+        ):
             return False
         return valid
 

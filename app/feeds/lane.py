@@ -38,6 +38,7 @@ from werkzeug.http import parse_date
 
 from app.core.calendar_version import VersionReader, version_reader
 from app.core.db import utcnow
+from app.core.errors import DATABASE_UNAVAILABLE
 from app.core.http_cache import not_modified, not_modified_headers
 from app.feeds.limits import feed_limits, token_key
 
@@ -183,7 +184,11 @@ class FeedLane:
             return False
         if self._reader is None:
             self._reader = version_reader(self._app)
-        return answer.version == self._reader.current()
+        try:
+            return answer.version == self._reader.current()
+        except DATABASE_UNAVAILABLE:
+            # Unknown version: the view answers, with its 503 and Retry-After.
+            return False
 
     def _count(self, environ: dict[str, Any], path: str) -> int | None:
         token = path[len(PREFIX) : -len(SUFFIX)]

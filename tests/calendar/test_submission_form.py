@@ -427,18 +427,19 @@ def test_csrf_token_is_required(client):
 )
 def test_rate_limit_answers_429_with_a_friendly_page(client):
     first = client.post("/submit", data=_form())
-    second = client.post("/submit", data=_form(title=""))  # refused input counts too
+    second = client.post("/submit", data=_form(title="Second proposal"))
 
     third = client.post("/submit", data=_form(title="One too many"))
     form_still_shown = client.get("/submit")
 
-    assert (first.status_code, second.status_code) == (302, 200)
+    assert (first.status_code, second.status_code) == (302, 302)
     assert third.status_code == 429
+    assert third.headers["Retry-After"] == "3601"
     html = _text(third)
     assert "Too many requests" in html
     assert "You can try again within 1 hour." in html
     assert form_still_shown.status_code == 200
-    assert [s.title for s in _submissions()] == [TITLE]
+    assert [s.title for s in _submissions()] == [TITLE, "Second proposal"]
 
 
 XSS_PAYLOADS = [
