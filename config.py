@@ -43,6 +43,10 @@ class Config:
     DEFAULT_LOCALE = "nb"
     #: Minutes a password reset or invitation link stays valid.
     PASSWORD_RESET_MINUTES = 60
+    #: Reset links one account gets at most in PASSWORD_RESET_LIMIT_MINUTES,
+    #: whichever addresses ask: more asks get the same answer and no mail.
+    PASSWORD_RESET_MAILS_PER_ACCOUNT = 3
+    PASSWORD_RESET_LIMIT_MINUTES = 60
     #: Days an invitation link stays valid.
     INVITATION_DAYS = 7
     #: Failed log-ins allowed per account, and per address, in LOGIN_THROTTLE_MINUTES.
@@ -51,6 +55,8 @@ class Config:
     LOGIN_THROTTLE_MINUTES = 15
     #: Hours a browser session lasts without activity.
     SESSION_HOURS = 12
+    #: Hours after the log-in a session ends, however active it is.
+    SESSION_ABSOLUTE_HOURS = 12
     #: Storage of the rate limiter; memory:// is per process, use redis:// for
     #: several workers.
     RATELIMIT_STORAGE_URI = "memory://"

@@ -19,9 +19,11 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import LoginAttempt, Role, TokenPurpose, User, UserToken
 from app.core.audit import log_audit
 from app.core.db import db
+from app.core.i18n import babel_locale, format_local_datetime
 from app.core.security import hash_token, new_token
 from app.core.timezones import is_valid_timezone
 from app.directory.models import Organisation
+from app.outbox.models import OutboxMail
 from app.outbox.services import queue_mail
 
 logger = logging.getLogger(__name__)
@@ -300,31 +302,84 @@ def _send_invitation(user: User, *, invited_by: User, now: datetime) -> None:
 def request_password_reset(email: str, *, now: datetime) -> None:
     """Mail a single-use reset link if an active account has this address.
 
-    Says nothing either way to the caller, so the form cannot be used to learn
-    who has an account.
+    Says nothing either way to the caller, and takes as long either way, so the
+    form cannot be used to learn who has an account. An account gets at most
+    PASSWORD_RESET_MAILS_PER_ACCOUNT links in PASSWORD_RESET_LIMIT_MINUTES,
+    counted in the database whatever address asks, so nobody can flood a
+    mailbox from many addresses.
     """
+    email = normalise_email(email)
+    config = current_app.config
+    lifetime = timedelta(minutes=config["PASSWORD_RESET_MINUTES"])
+    # Both queries run for every address, known or not.
+    recent = recent_reset_links(email, now=now)
     user = get_user_by_email(email)
-    if user is None or not user.is_active or user.password_hash is None:
-        logger.info("password reset asked for an unknown or inactive address")
+    if (
+        user is None
+        or not user.is_active
+        or user.password_hash is None
+        or recent >= config["PASSWORD_RESET_MAILS_PER_ACCOUNT"]
+    ):
+        logger.info("password reset asked for an unknown, inactive or limited account")
+        _spend_the_time_of_a_reset_mail(email, lifetime=lifetime, now=now)
         return
-    lifetime = timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"])
     token = _issue_token(
         user, purpose=TokenPurpose.password_reset, lifetime=lifetime, now=now
     )
-    link = public_link("auth.reset_password", token=token)
-    queue_mail(
+    _queue_reset_mail(user, token=token, lifetime=lifetime, now=now)
+
+
+def recent_reset_links(email: str, *, now: datetime) -> int:
+    """Return how many reset links the account with this address got in the limit's window."""
+    since = now - timedelta(minutes=current_app.config["PASSWORD_RESET_LIMIT_MINUTES"])
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(UserToken)
+            .join(User, UserToken.user_id == User.id)
+            .where(
+                User.email == normalise_email(email),
+                UserToken.purpose == TokenPurpose.password_reset,
+                UserToken.created_dt > since,
+            )
+        )
+        or 0
+    )
+
+
+def _queue_reset_mail(
+    user: User, *, token: str, lifetime: timedelta, now: datetime
+) -> OutboxMail:
+    return queue_mail(
         "password_reset",
         recipient=user.email,
         recipient_user_id=user.id,
         locale=user.locale,
         context={
             "user": user,
-            "link": link,
+            "link": public_link("auth.reset_password", token=token),
             "minutes": int(lifetime.total_seconds() // 60),
         },
         idempotency_key=f"password_reset:{user.id}:{hash_token(token)[:16]}",
         now=now,
     )
+
+
+def _spend_the_time_of_a_reset_mail(
+    email: str, *, lifetime: timedelta, now: datetime
+) -> None:
+    """Do the work of a reset mail for an address that gets none, then undo it.
+
+    Most of a mail's cost is not the token or the template but writing the
+    outbox row and committing it to disk, so the row is written as for a real
+    mail and deleted again in the same transaction: nothing is sent, and the
+    commit still writes. bench/reset_timing.py measures the two paths.
+    """
+    stand_in = User(email=email, name="", locale=current_app.config["DEFAULT_LOCALE"])
+    token, _digest = new_token()
+    mail = _queue_reset_mail(stand_in, token=token, lifetime=lifetime, now=now)
+    db.session.delete(mail)
+    db.session.flush()
 
 
 def find_valid_token(token: str, *, purpose: TokenPurpose, now: datetime) -> UserToken:
@@ -345,10 +400,11 @@ def find_valid_token(token: str, *, purpose: TokenPurpose, now: datetime) -> Use
 def set_password_with_token(
     token: str, *, purpose: TokenPurpose, password: str, now: datetime
 ) -> User:
-    """Use a single-use link to set a password; every other session of the user ends.
+    """Use a single-use link to set a password; every session of the user ends.
 
     Effects: the token and every other open token of the same purpose are spent,
-    the password is replaced, all sessions end, an audit entry is written.
+    the password is replaced, all sessions end, an audit entry is written; after
+    a reset, a "your password was changed" mail goes to the account.
     """
     row = find_valid_token(token, purpose=purpose, now=now)
     user = row.user
@@ -368,7 +424,33 @@ def set_password_with_token(
     log_audit(
         user, action=f"password_set_by_{purpose.value}", actor_id=user.id, now=now
     )
+    if purpose is TokenPurpose.password_reset:
+        notify_password_changed(user, change_id=row.token_hash[:16], now=now)
     return user
+
+
+def notify_password_changed(user: User, *, change_id: str, now: datetime) -> OutboxMail:
+    """Tell the account's owner that its password changed, and what to do if it was not them.
+
+    `change_id` tells one change from another in the idempotency key (the spent
+    link's hash prefix, for a reset).
+    """
+    return queue_mail(
+        "password_changed",
+        recipient=user.email,
+        recipient_user_id=user.id,
+        locale=user.locale,
+        context={
+            "user": user,
+            "changed": format_local_datetime(
+                now, user.timezone, locale=babel_locale(user.locale)
+            ),
+            "zone": user.timezone,
+            "reset_link": public_link("auth.forgot_password"),
+        },
+        idempotency_key=f"password_changed:{user.id}:{change_id}",
+        now=now,
+    )
 
 
 def update_user(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -44,8 +46,8 @@ from app.auth.services import (
 )
 from app.core.access import admin_required
 from app.core.db import db, utcnow
-from app.core.errors import ask_to_retry_after
 from app.core.security import safe_next_url
+from app.core.sessions import session_has_expired, start_session_clock
 from app.directory.services import (
     get_organisation,
     organisation_options,
@@ -86,6 +88,34 @@ def _client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def _start_session(user: User) -> None:
+    """Log `user` in on a fresh session that remembers when it began."""
+    session.clear()  # nothing from before the log-in survives
+    login_user(user)
+    session.permanent = True
+    start_session_clock(session, now=utcnow())
+
+
+@bp.before_app_request
+def end_old_sessions() -> None:
+    """Log out a session older than SESSION_ABSOLUTE_HOURS, however active it was."""
+    if not session_has_expired(
+        session,
+        now=utcnow(),
+        limit=timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"]),
+    ):
+        return
+    logout_user()
+    session.clear()
+    flash(
+        _(
+            "For your safety a session lasts at most %(hours)d hours. Log in again.",
+            hours=current_app.config["SESSION_ABSOLUTE_HOURS"],
+        ),
+        "info",
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("30 per minute", methods=["POST"])
 def login():
@@ -105,16 +135,11 @@ def login():
         except AccountError as error:
             db.session.commit()  # keep the failed attempt: it is what throttles guessing
             form.password.errors = [_account_message(error)]
-            if error.code == "throttled":
-                # At the latest, the failures behind the throttle have aged out then.
-                ask_to_retry_after(current_app.config["LOGIN_THROTTLE_MINUTES"] * 60)
             return render_template(
                 "auth/login.html", form=form
             ), 429 if error.code == "throttled" else 200
         db.session.commit()
-        session.clear()  # a fresh session at log-in: nothing from before survives
-        login_user(user)
-        session.permanent = True
+        _start_session(user)
         return redirect(safe_next_url(form.next.data) or url_for("calendar.home"))
     g.no_store = True
     return render_template("auth/login.html", form=form)
@@ -162,9 +187,12 @@ def _set_password_page(token: str, purpose: TokenPurpose, template: str):
             token, purpose=purpose, password=form.password.data, now=utcnow()
         )
         db.session.commit()
-        session.clear()  # a fresh session, as at log-in
-        login_user(user)
-        session.permanent = True
+        if purpose is TokenPurpose.password_reset:
+            # No log-in by the link alone: whoever had the mail must still
+            # know the password, and the owner gets a mail about the change.
+            flash(_("Your password is saved. Log in with it."), "success")
+            return redirect(url_for("auth.login"))
+        _start_session(user)
         flash(_("Your password is saved and you are logged in."), "success")
         return redirect(url_for("calendar.home"))
     return render_template(template, form=form, user=row.user)

@@ -41,6 +41,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "unknown_timezone": "Unknown time zone. Use an IANA name such as Europe/Oslo.",
         "reset_sent": "If an account has this address, a link to choose a new password is on its way.",
         "password_saved": "Your password is saved and you are logged in.",
+        "reset_saved": "Your password is saved. Log in with it.",
+        "session_too_old": "For your safety a session lasts at most 12 hours. Log in again.",
         "logged_out": "You are logged out.",
         "csrf_title": "The form expired",
         "link_not_valid": "Link not valid",

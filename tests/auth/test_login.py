@@ -71,7 +71,13 @@ def test_login_starts_a_fresh_session(client, other_client, create_user):
     assert response.status_code == 302
     assert client.get_cookie("session").value != planted_cookie
     with client.session_transaction() as session:
-        assert sorted(session.keys()) == ["_fresh", "_id", "_permanent", "_user_id"]
+        assert sorted(session.keys()) == [
+            "_fresh",
+            "_id",
+            "_permanent",
+            "_started",
+            "_user_id",
+        ]
         assert session["_user_id"] == f"{user.id}.1"
     other_client.set_cookie("session", planted_cookie)
     assert who_is_logged_in(other_client) is None
