@@ -46,6 +46,7 @@ from app.auth.services import (
 )
 from app.core.access import admin_required
 from app.core.db import db, utcnow
+from app.core.errors import ask_to_retry_after
 from app.core.security import safe_next_url
 from app.core.sessions import session_has_expired, start_session_clock
 from app.directory.services import (
@@ -135,6 +136,9 @@ def login():
         except AccountError as error:
             db.session.commit()  # keep the failed attempt: it is what throttles guessing
             form.password.errors = [_account_message(error)]
+            if error.code == "throttled":
+                # At the latest, the failures behind the throttle have aged out then.
+                ask_to_retry_after(current_app.config["LOGIN_THROTTLE_MINUTES"] * 60)
             return render_template(
                 "auth/login.html", form=form
             ), 429 if error.code == "throttled" else 200
