@@ -75,6 +75,12 @@ class Config:
     #: 0 when clients connect directly. Log-in throttling and rate limits count
     #: per client address, so behind a proxy this must be set.
     TRUSTED_PROXY_HOPS = 0
+    #: Host names requests may be addressed to (comma separated); others get
+    #: 400. Empty: PUBLIC_BASE_URL's host in production, any in development.
+    TRUSTED_HOSTS = ""
+    #: Seconds browsers keep to HTTPS after a visit (Strict-Transport-Security),
+    #: sent only when PUBLIC_BASE_URL is https; 0 sends none.
+    HSTS_SECONDS = 31_536_000
     #: Send mail only to these exact addresses when set (comma separated); a
     #: safety catch for staging servers.
     MAIL_ALLOWED_RECIPIENTS = ""

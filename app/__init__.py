@@ -14,6 +14,7 @@ from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import app.models  # noqa: F401 -- registers every table with the metadata
@@ -32,6 +33,13 @@ from app.core.errors import register_error_handlers
 from app.core.i18n import select_locale, select_timezone
 from app.core.inputs import install_input_filters
 from app.core.logging import configure_logging
+from app.core.security import (
+    refuse_untrusted_host,
+    robots_txt,
+    set_privacy_headers,
+    set_transport_security,
+    trusted_hosts,
+)
 from app.core.sessions import SessionlessPaths
 from app.core.templating import register_template_helpers
 from app.delegations.checklists.views import bp as checklists_bp
@@ -128,6 +136,9 @@ def _derive_settings(app: Flask) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = base.startswith("https://")
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(
+        app.config["TRUSTED_HOSTS"], base_url=base, env=env
+    )
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
         hours=app.config["SESSION_HOURS"]
     )
@@ -265,7 +276,12 @@ def _configure_security(app: Flask) -> None:
         )
         if getattr(g, "no_store", False):
             headers["Cache-Control"] = "no-store"
+        set_privacy_headers(response)
+        set_transport_security(response)
         return response
+
+    app.add_url_rule("/robots.txt", "robots_txt", robots_txt)
+    app.register_error_handler(SecurityError, refuse_untrusted_host)
 
 
 def _configure_blueprints(app: Flask) -> None:

@@ -1,13 +1,16 @@
-"""Small security helpers shared by every feature: tokens and safe redirects."""
+"""Security helpers shared by every feature: tokens, safe redirects, hosts and headers."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app
-from werkzeug.exceptions import HTTPException
+from flask import Response, current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.routing import RequestRedirect
 
 
@@ -48,3 +51,115 @@ def safe_next_url(target: str | None) -> str | None:
     except HTTPException:
         return None
     return target
+
+
+#: Endpoints and blueprints that decide their own caching: static files and
+#: robots.txt, the feeds (public ones a CDN may keep), the read API and the
+#: widget partners embed.
+OWN_CACHING = frozenset({"static", "robots_txt", "feeds", "api", "widget"})
+#: The name of a route's URL part that is a secret: an e-mailed link
+#: (reset, invitation, unsubscribe, confirmation) or a private feed.
+SECRET_URL_PART = "token"  # noqa: S105 -- a URL part's name, not a secret
+
+
+def has_secret_url() -> bool:
+    """Return whether the URL of the current request holds a secret."""
+    return SECRET_URL_PART in (request.view_args or {})
+
+
+def set_privacy_headers(response: Response) -> None:
+    """Keep personal pages out of caches, and secret links out of Referer headers.
+
+    Every answer to a logged-in user may be personal or internal, and every
+    page at a secret URL shows what the secret opens: neither may be stored, by
+    a shared proxy or by the browser of a shared computer (no-store). A page
+    at a secret URL also sends no Referer, so the link does not reach the
+    files and sites it loads or links to. Endpoints in OWN_CACHING keep the
+    caching they chose.
+    """
+    secret_url = has_secret_url()
+    if secret_url:
+        response.headers["Referrer-Policy"] = "no-referrer"
+    if request.endpoint in OWN_CACHING or request.blueprint in OWN_CACHING:
+        return
+    if secret_url or current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+
+
+def set_transport_security(response: Response) -> None:
+    """Tell browsers to use HTTPS only (HSTS), when the site's address is https."""
+    seconds = current_app.config["HSTS_SECONDS"]
+    if seconds and current_app.config["PUBLIC_BASE_URL"].startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={seconds}")
+
+
+def trusted_hosts(
+    setting: str | Collection[str], *, base_url: str, env: str
+) -> list[str] | None:
+    """Return the host names requests may name, for Flask's TRUSTED_HOSTS; None for any.
+
+    A list in the setting (comma separated) wins. Without one, production
+    answers only to PUBLIC_BASE_URL's host, so a forged Host header cannot
+    steer the links we build; development and tests answer to any host
+    (localhost, 127.0.0.1, the test client's "localhost").
+    """
+    names = setting.split(",") if isinstance(setting, str) else list(setting)
+    hosts = [name.strip() for name in names if name.strip()]
+    if hosts:
+        return hosts
+    if env in {"development", "testing"}:
+        return None
+    host = urlsplit(base_url).hostname
+    return [host] if host else None
+
+
+def refuse_untrusted_host(error: SecurityError) -> Response:
+    """Answer a request for a host name not in TRUSTED_HOSTS: 400, in plain text.
+
+    No page layout: its links cannot be built for a host we do not serve.
+    """
+    return Response(
+        _("This site does not answer to that host name."),
+        status=400,
+        mimetype="text/plain",
+    )
+
+
+#: Crawlers may read the public calendar and its events; nothing personal,
+#: internal or behind a log-in, and no secret link (RFC 9309: the longest
+#: matching rule wins, "*" matches any characters).
+ROBOTS_TXT = """\
+User-agent: *
+Allow: /feeds/public.ics
+Disallow: /action-programme/*/edit
+Disallow: /action-programme/themes/
+Disallow: /admin/
+Disallow: /api/
+Disallow: /api-tokens
+Disallow: /calendar/entries.json
+Disallow: /calendar/export.
+Disallow: /events/*/edit
+Disallow: /events/new
+Disallow: /feeds/
+Disallow: /invitation/
+Disallow: /language
+Disallow: /login
+Disallow: /logout
+Disallow: /password/
+Disallow: /planner/
+Disallow: /preferences
+Disallow: /reports/
+Disallow: /submissions/confirm/
+Disallow: /submit/thanks
+Disallow: /unsubscribe/
+Disallow: /visits/
+Disallow: /widget/
+"""
+
+
+def robots_txt() -> Response:
+    """Answer /robots.txt: which pages crawlers may read."""
+    response = Response(ROBOTS_TXT, mimetype="text/plain")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
