@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.calendar.filters import MAX_FILTER_VALUES, SHORT_NAME_REGEX, SLUG_REGEX
 from app.calendar.models import EventStatus
+from app.calendar.services import EntryKind
 from app.delegations.models import DelegationStatus, Direction, ProtocolLevel
 from app.directory.models import OrganisationKind
 
@@ -50,6 +52,14 @@ of calendar objects cover `[from, to)`: without `from`, from now; without
 **Events.** One item per event. A recurring event carries its `rrule`, its
 `exdates` and its `occurrences` inside the period (at most 100). Times are
 ISO 8601 local times of the object's IANA `timezone`, with their offset.
+
+**Filters.** Lists of calendar objects take the calendar's own filters:
+`initiative` and `theme` (an id or a slug), `organisation` (an id or a short
+name) and `kind` (event, programme, visit). Each may be repeated (at most
+{MAX_FILTER_VALUES} times): an object matches any value of one filter, and
+every filter given. A value that names nothing is refused with 400, never
+read as "no filter"; a list whose kind is not among the `kind` values is
+empty.
 
 **Caching.** Every answer has a strong ETag; send it back in `If-None-Match`
 to get 304. Answers without a token may be cached by anyone and carry
@@ -233,7 +243,9 @@ _CACHE_HEADERS = {
 #: Every status code an operation may answer besides 200, with its body.
 _ERRORS = {
     "304": {"description": "Not modified: the ETag sent in If-None-Match still holds."},
-    "400": _problem("A parameter is malformed or out of range; `detail` says which."),
+    "400": _problem(
+        "A parameter is malformed, out of range or names nothing; `detail` says which."
+    ),
     "401": _problem("The bearer token is unknown, revoked or malformed."),
     "404": _problem("No such object, or not one the caller may see."),
     "429": _problem("Too many requests; try again later."),
@@ -255,6 +267,7 @@ def _repeatable(
         "schema": {
             "type": "array",
             "items": {"type": "string", "pattern": pattern or SLUG_PATTERN},
+            "maxItems": MAX_FILTER_VALUES,
         },
         "description": description,
     }
@@ -268,13 +281,9 @@ _PERIOD_BOUND = {
     ]
 }
 
-#: An id or slug in a filter: what the views accept, and nothing else.
-SLUG_REGEX = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}"
+#: An id or slug in a filter, and an organisation's id or short name: what
+#: the filters accept (app.calendar.filters), and nothing else.
 SLUG_PATTERN = f"^{SLUG_REGEX}$"
-#: An organisation's id or short name ("NTNU", "Visit Trondheim", "Trøndelag
-#: fylkeskommune"): up to 40 characters, no control characters, no blank at
-#: either end. The same text in Python's and ECMAScript's regex dialects.
-SHORT_NAME_REGEX = r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,38}[^\s\x00-\x1f\x7f])?"
 SHORT_NAME_PATTERN = f"^{SHORT_NAME_REGEX}$"
 
 _PAGE_PARAMS = [
@@ -315,6 +324,18 @@ _WINDOW_PARAMS = [
         SHORT_NAME_PATTERN,
     ),
     _repeatable("theme", "Theme id or slug; repeat for several (any matches)."),
+    {
+        "name": "kind",
+        "in": "query",
+        "style": "form",
+        "explode": True,
+        "schema": {
+            "type": "array",
+            "items": {"type": "string", "enum": [k.value for k in EntryKind]},
+            "maxItems": MAX_FILTER_VALUES,
+        },
+        "description": "Kinds of calendar entry; a list of another kind is empty.",
+    },
 ]
 
 

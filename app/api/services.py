@@ -25,6 +25,7 @@ from sqlalchemy.orm import selectinload
 from app.calendar.models import Event, EventStatus
 from app.calendar.services import (
     CalendarFilters,
+    EntryKind,
     event_window_clauses,
     programme_window_clauses,
     visit_window_clauses,
@@ -64,36 +65,6 @@ class Page:
 
     items: list[dict[str, Any]]
     total: int
-
-
-# ---- looking up filter values ---------------------------------------------
-
-
-def ids_for_slugs(model: Any, column: Any, values: Sequence[str]) -> frozenset[int]:
-    """Return the ids of the rows whose `column` is one of `values`.
-
-    An unknown slug matches nothing, so a filter naming only unknown slugs
-    gives an empty list rather than an unfiltered one.
-    """
-    if not values:
-        return frozenset()
-    rows = db.session.scalars(sa.select(model.id).where(column.in_(list(values))))
-    return frozenset(rows)
-
-
-def theme_ids(slugs: Sequence[str]) -> frozenset[int]:
-    """Return the ids of the themes with these slugs."""
-    return ids_for_slugs(Theme, Theme.slug, slugs)
-
-
-def initiative_ids(slugs: Sequence[str]) -> frozenset[int]:
-    """Return the ids of the initiatives with these slugs."""
-    return ids_for_slugs(Initiative, Initiative.slug, slugs)
-
-
-def organisation_ids(short_names: Sequence[str]) -> frozenset[int]:
-    """Return the ids of the organisations with these short names."""
-    return ids_for_slugs(Organisation, Organisation.short_name, short_names)
 
 
 # ---- representations ---------------------------------------------------------
@@ -280,6 +251,8 @@ def list_events(audience: Audience, q: ListQuery) -> Page:
     overlaps the window; its `occurrences` are those inside the window, which
     may be none when the window falls between two of them.
     """
+    if not q.filters.shows(EntryKind.event):
+        return Page([], 0)
     clauses = event_window_clauses(audience, q.window.start, q.window.end, q.filters)
     if q.statuses:
         clauses.append(Event.status.in_([EventStatus(s) for s in q.statuses]))
@@ -301,6 +274,8 @@ def list_programme_items(audience: Audience, q: ListQuery) -> Page:
 
     The status filter applies to the status of the item's visit.
     """
+    if not q.filters.shows(EntryKind.programme):
+        return Page([], 0)
     clauses = programme_window_clauses(
         audience, q.window.start, q.window.end, q.filters
     )
@@ -325,6 +300,8 @@ def list_programme_items(audience: Audience, q: ListQuery) -> Page:
 
 def list_visits(audience: Audience, q: ListQuery) -> Page:
     """Return the visits `audience` may see overlapping the window."""
+    if not q.filters.shows(EntryKind.visit):
+        return Page([], 0)
     clauses = visit_window_clauses(audience, q.window.start, q.window.end, q.filters)
     if q.statuses:
         clauses.append(Delegation.status.in_([DelegationStatus(s) for s in q.statuses]))

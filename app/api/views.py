@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, NoReturn
 from urllib.parse import urlencode
@@ -33,11 +33,10 @@ from app.api.openapi import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_WINDOW_DAYS,
-    SHORT_NAME_REGEX,
-    SLUG_REGEX,
     build_openapi,
 )
 from app.api.services import ListQuery, Page, Window
+from app.calendar.filters import FilterError, parse_filters
 from app.calendar.models import EventStatus
 from app.calendar.services import CalendarFilters
 from app.core.db import db, utcnow
@@ -61,12 +60,7 @@ PREFIX = "/api/"
 PROBLEM_TYPE = "application/problem+json"
 #: Seconds an anonymous answer may be cached by browsers and proxies.
 PUBLIC_MAX_AGE = 60
-#: Most values of one repeatable filter honoured.
-MAX_FILTER_VALUES = 50
-
 _INTEGER = re.compile(r"[0-9]{1,9}")
-_SLUG = re.compile(SLUG_REGEX)
-_SHORT_NAME = re.compile(SHORT_NAME_REGEX)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
@@ -214,33 +208,17 @@ def _window() -> Window:
     return Window(start=start, end=end)
 
 
-def _refs(
-    name: str,
-    lookup: Callable[[list[str]], frozenset[int]],
-    shape: re.Pattern[str] = _SLUG,
-) -> frozenset[int]:
-    """Return the ids a repeatable filter names, by id or by a name of `shape`."""
-    values = request.args.getlist(name)
-    if len(values) > MAX_FILTER_VALUES:
-        _bad(
-            _(
-                "“%(name)s” may be given at most %(count)d times.",
-                name=name,
-                count=MAX_FILTER_VALUES,
-            )
-        )
-    ids: set[int] = set()
-    slugs: list[str] = []
-    for raw in values:
-        if _INTEGER.fullmatch(raw) and int(raw) <= MAX_ID:
-            ids.add(int(raw))
-        elif shape.fullmatch(raw):
-            slugs.append(raw)
-        else:
-            _bad(_("“%(name)s” must be an id or a slug.", name=name))
-    found = ids | lookup(slugs)
-    # Only unknown slugs: match nothing rather than everything.
-    return frozenset(found) if found or not values else frozenset({0})
+def _filters() -> CalendarFilters:
+    """Return the calendar's filters (app.calendar.filters), without its free text.
+
+    A value that names nothing is refused, so a mistyped slug never answers
+    with the whole calendar.
+    """
+    try:
+        filters = parse_filters(request.args, empty_is_any=False)
+    except FilterError as error:
+        _bad(str(error))
+    return replace(filters, q="")
 
 
 def _statuses(allowed: list[str]) -> frozenset[str]:
@@ -264,11 +242,7 @@ def _paging() -> tuple[int, int]:
 
 def _calendar_query(statuses: list[str]) -> ListQuery:
     window = _window()
-    filters = CalendarFilters(
-        initiative_ids=_refs("initiative", services.initiative_ids),
-        organisation_ids=_refs("organisation", services.organisation_ids, _SHORT_NAME),
-        theme_ids=_refs("theme", services.theme_ids),
-    )
+    filters = _filters()
     chosen = _statuses(statuses)
     page, per_page = _paging()
     return ListQuery(

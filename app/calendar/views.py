@@ -22,7 +22,13 @@ from flask_babel import format_date, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.calendar.filters import filter_args, filters_from, kind_labels
+from app.calendar.filters import (
+    FilterError,
+    filter_args,
+    kind_labels,
+    parse_filters,
+    parse_kinds,
+)
 from app.calendar.services import (
     CalendarEntry,
     EntryKind,
@@ -31,6 +37,7 @@ from app.calendar.services import (
     list_window,
 )
 from app.core.db import utcnow
+from app.core.errors import bad_request_page
 from app.core.visibility import audience_for
 
 bp = Blueprint("calendar", __name__)
@@ -60,10 +67,8 @@ def home():
 
 @bp.route("/upcoming")
 def upcoming():
-    known = {kind.value for kind in EntryKind}
-    kinds = [
-        EntryKind(k) for k in dict.fromkeys(request.args.getlist("kind")) if k in known
-    ]
+    chosen = parse_kinds(request.args)
+    kinds = [kind for kind in EntryKind if kind in chosen]
     # Clamped so a forged page number cannot overflow the database's OFFSET.
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     per_page = current_app.config["PAGE_SIZE"]
@@ -180,7 +185,7 @@ def show_calendar():
     today = utcnow().astimezone(zone).date()
     anchor = _parse_day(args.get("date")) or today
     period = period_for(view, anchor)
-    filters = filters_from(args)
+    filters = parse_filters(args)
     window_start, window_end = period.utc_bounds(zone)
     entries = list_window(
         audience_for(current_user),
@@ -316,7 +321,7 @@ def calendar_entries():
         audience_for(current_user),
         window_start=start,
         window_end=end,
-        filters=filters_from(request.args),
+        filters=parse_filters(request.args),
     )
     response = jsonify([fullcalendar_event(entry, zone) for entry in entries])
     # What is listed depends on who asks: never share it between viewers.
@@ -330,6 +335,16 @@ def entry_url(entry: CalendarEntry) -> str:
     if entry.kind is EntryKind.event:
         return url_for("events.show_event", event_id=entry.id)
     return url_for("delegations.show_delegation", delegation_id=entry.delegation_id)
+
+
+@bp.errorhandler(FilterError)
+def _unknown_filter(error: FilterError) -> Any:
+    """Say which filter value names nothing, never show the whole calendar instead."""
+    if request.path.endswith(".json"):
+        response = jsonify(error=str(error))
+        response.status_code = 400
+        return response
+    return bad_request_page(str(error))
 
 
 @bp.context_processor

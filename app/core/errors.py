@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from app.core.db import db
@@ -91,6 +91,11 @@ def _database_page(seconds: int) -> Response:
         logger.exception("the 503 page could not be rendered")
         return _plain(503)
     return Response(body, status=503, content_type="text/html; charset=utf-8")
+
+
+def bad_request_page(message: str) -> tuple[str, int]:
+    """Return the 400 page saying what was wrong, in words, instead of the general text."""
+    return render_template("errors/400.html", error=BadRequest(), message=message), 400
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.calendar.filters import resolve_reference
 from app.delegations.models import DelegationStatus, Direction, ProtocolLevel
 from app.delegations.services import DelegationFilters
 
@@ -25,7 +26,14 @@ FILTER_KEYS = (
 
 
 def read_filters(args: Any) -> DelegationFilters:
-    """Turn the query string into filters; unknown values are ignored, not errors."""
+    """Turn the query string into filters.
+
+    The initiative (an id or a slug) and the host organisation (an id or a
+    short name) are read as the calendar reads them: one that names nothing
+    raises FilterError (app.calendar.filters), never lists every visit. Other
+    unknown values (a direction, a year) are ignored: the page's own menus
+    never send them.
+    """
 
     def enum_arg(name: str, enum: Any) -> Any:
         try:
@@ -43,8 +51,14 @@ def read_filters(args: Any) -> DelegationFilters:
         status=enum_arg("status", DelegationStatus),
         year=int_arg("year", 1900, 2200),
         country=country if len(country) == 2 and country.isalpha() else None,
-        initiative_id=int_arg("initiative", 1, 2**31 - 1),
-        host_organisation_id=int_arg("host", 1, 2**31 - 1),
+        initiative_id=_reference(args, "initiative", "initiative"),
+        host_organisation_id=_reference(args, "host", "organisation"),
         protocol_level=enum_arg("level", ProtocolLevel),
         text=args.get("q", "")[:200],
     )
+
+
+def _reference(args: Any, name: str, kind: str) -> int | None:
+    """Return the id the register's one-choice filter `name` names, or None for "any"."""
+    value = args.get(name, "")
+    return resolve_reference(kind, value, name=name) if value else None

@@ -21,8 +21,10 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
+from app.calendar.filters import FilterError
 from app.core.access import staff_required
 from app.core.db import db, utcnow
+from app.core.errors import bad_request_page
 from app.core.i18n import format_local_datetime
 from app.core.timezones import utc_to_local
 from app.core.visibility import Visibility, audience_for
@@ -357,6 +359,12 @@ def _first_error(form: Any) -> str:
     for errors in form.errors.values():
         return str(errors[0])
     return ""
+
+
+@bp.errorhandler(FilterError)
+def _unknown_filter(error: FilterError) -> tuple[str, int]:
+    """Say which initiative or host names nothing, rather than list every visit."""
+    return bad_request_page(str(error))
 
 
 @bp.record_once

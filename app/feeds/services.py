@@ -36,7 +36,7 @@ from app.delegations.ical import programme_feed_item, visit_feed_item
 from app.delegations.models import Delegation, DelegationStatus, ProgrammeItem
 from app.directory.models import City, Theme, Venue
 from app.feeds.entries import FeedEntry, Stamp, entry_store, make_entry
-from calendar_feeds import CALENDAR_END, FeedItem, calendar_head
+from calendar_feeds import CALENDAR_END, FeedItem, ZoneSpan, calendar_head
 
 #: Far enough ahead to mean "all future" in a database comparison.
 _ALL_FUTURE = timedelta(days=365 * 200)
@@ -148,9 +148,12 @@ def feed_bytes(
     name: str,
     prodid: str,
     refresh: timedelta | None,
+    empty_zone: ZoneSpan,
 ) -> bytes:
     """Return the calendar of `entries`: the bytes `build_calendar` gives for their items."""
-    return assemble_feed(entries, name=name, prodid=prodid, refresh=refresh)[0]
+    return assemble_feed(
+        entries, name=name, prodid=prodid, refresh=refresh, empty_zone=empty_zone
+    )[0]
 
 
 def assemble_feed(
@@ -159,15 +162,21 @@ def assemble_feed(
     name: str,
     prodid: str,
     refresh: timedelta | None,
+    empty_zone: ZoneSpan,
 ) -> tuple[bytes, str]:
     """Return the calendar of `entries` and its strong entity tag (unquoted).
 
     The tag hashes the calendar's head and each entry's digest instead of
     the whole body: 10,000 items make 6 MB, whose hash would cost more than
     the rest of a rebuild's assembling. Equal tags still mean equal bytes.
+
+    :param empty_zone: the VTIMEZONE a feed without entries carries (the
+        city's): RFC 5545 section 3.6 wants at least one component in a
+        VCALENDAR, and a VTIMEZONE is one, which every client ignores.
     """
+    zones = [entry.zone for entry in entries if entry.zone is not None]
     head = calendar_head(
-        [entry.zone for entry in entries if entry.zone is not None],
+        zones if entries else [empty_zone],
         name=name,
         prodid=prodid,
         refresh=refresh,

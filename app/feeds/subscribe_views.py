@@ -26,9 +26,10 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app.auth.services import public_link
-from app.calendar.filters import filter_args, filters_from, kind_labels
+from app.calendar.filters import FilterError, filter_args, kind_labels, parse_filters
 from app.calendar.services import CalendarFilters, EntryKind, list_filter_choices
 from app.core.db import db, utcnow
+from app.core.errors import bad_request_page
 from app.extensions import limiter
 from app.feeds.forms import FeedTokenActionForm, FeedTokenForm
 from app.feeds.models import FeedToken
@@ -94,7 +95,7 @@ def feed_links(url: str, *, name: str) -> FeedLinks:
 
 def _feed_filters(args: MultiDict[str, str]) -> CalendarFilters:
     # Feeds know the calendar's filters except its free-text search.
-    return replace(filters_from(args), q="")
+    return replace(parse_filters(args), q="")
 
 
 def _query(filters: CalendarFilters) -> str:
@@ -152,6 +153,12 @@ def _render(
             name=_("Vertskap – %(label)s", label=token.label),
         )
     return render_template("feeds/subscribe.html", **context), status
+
+
+@bp.errorhandler(FilterError)
+def _unknown_filter(error: FilterError) -> Any:
+    """Say which filter value names nothing rather than offer a feed of everything."""
+    return bad_request_page(str(error))
 
 
 @bp.route("/subscribe")

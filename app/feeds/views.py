@@ -9,7 +9,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.calendar.filters import filters_from
+from app.calendar.filters import FilterError, parse_filters
+from app.calendar.services import CalendarFilters
 from app.core.calendar_object import PRODID
 from app.core.calendar_version import current_calendar_version
 from app.core.db import db, utcnow
@@ -29,6 +30,7 @@ from app.feeds.services import (
     visit_programme_content,
 )
 from app.feeds.tokens import resolve_feed_token
+from calendar_feeds import ZoneSpan
 
 bp = Blueprint("feeds", __name__)
 
@@ -60,10 +62,14 @@ def public_feed() -> Response:
     # Reads neither the user nor the session: one answer for everyone, which
     # a CDN may cache (varying by language and coding only).
     language = _request_language()
+    filters = _filters(language)
+    if isinstance(filters, Response):
+        return filters
     with force_locale(babel_locale(language)):
         name = _("Vertskap – public calendar")
     return _feed_response(
         Audience.public,
+        filters=filters,
         language=language,
         name=name,
         filename="public.ics",
@@ -84,11 +90,15 @@ def private_feed(token: str) -> Response:
         # deactivated owners: nothing tells them apart.
         return Response("Not found\n", status=404, content_type="text/plain")
     db.session.commit()  # last_used_dt, written at most once an hour
+    filters = _filters(owner.locale)
+    if isinstance(filters, Response):
+        return filters
     audience = audience_for(owner)
     with force_locale(babel_locale(owner.locale)):
         name = _feed_name(audience)
     return _feed_response(
         audience,
+        filters=filters,
         language=owner.locale,
         name=name,
         filename="vertskap.ics",
@@ -114,6 +124,21 @@ def visit_feed(delegation_id: int) -> Response:
     )
 
 
+def _filters(language: str) -> CalendarFilters | Response:
+    """Return the feed's filters, or a 404 saying in words which value names nothing.
+
+    Never the whole calendar for a mistyped filter: a subscribed calendar would
+    quietly fill with everything. Plain text, as every feed error (no page,
+    no session); the lane keeps no answer but a feed's own.
+    """
+    try:
+        return parse_filters(request.args)
+    except FilterError as error:
+        with force_locale(babel_locale(language)):
+            text = str(error)
+    return Response(f"{text}\n", status=404, content_type="text/plain; charset=utf-8")
+
+
 def _feed_name(audience: Audience) -> str:
     if audience is Audience.staff:
         return _("Vertskap – internal calendar")
@@ -134,6 +159,7 @@ def _request_language() -> str:
 def _feed_response(
     audience: Audience,
     *,
+    filters: CalendarFilters,
     language: str,
     name: str,
     filename: str,
@@ -147,7 +173,6 @@ def _feed_response(
     """
     config = current_app.config
     now = utcnow()
-    filters = filters_from(request.args)
     version = current_calendar_version()
 
     def build() -> CachedFeed:
@@ -160,7 +185,11 @@ def _feed_response(
             keep_cancelled=timedelta(days=config["FEED_CANCELLED_DAYS"]),
         )
         body, etag = assemble_feed(
-            content.entries, name=name, prodid=PRODID, refresh=_refresh()
+            content.entries,
+            name=name,
+            prodid=PRODID,
+            refresh=_refresh(),
+            empty_zone=_site_zone(now),
         )
         return CachedFeed(
             version=version, body=body, last_modified=content.last_change, etag=etag
@@ -178,6 +207,12 @@ def _feed_response(
         vary=vary,
         compressed=entry.gzipped,
     )
+
+
+def _site_zone(now: datetime) -> ZoneSpan:
+    """Return the city's zone this year: the one component an empty feed carries."""
+    zone = str(current_app.config["TIMEZONE"])
+    return ZoneSpan(zone, now.date(), now.date())
 
 
 def _refresh() -> timedelta:
@@ -203,7 +238,13 @@ def _respond(
     scope: str,
     vary: tuple[str, ...] = (),
 ) -> Response:
-    body = feed_bytes(content.entries, name=name, prodid=PRODID, refresh=_refresh())
+    body = feed_bytes(
+        content.entries,
+        name=name,
+        prodid=PRODID,
+        refresh=_refresh(),
+        empty_zone=_site_zone(utcnow()),
+    )
     return calendar_response(
         body,
         filename=filename,

@@ -15,9 +15,10 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.calendar.filters import filters_from
+from app.calendar.filters import FilterError, parse_filters
 from app.core.access import staff_required
 from app.core.db import utcnow
+from app.core.errors import bad_request_page
 from app.core.visibility import audience_for, can_see_personal_data
 from app.delegations.filters import read_filters
 from app.delegations.models import FollowUpStatus
@@ -50,6 +51,12 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 
 def _viewer_zone() -> ZoneInfo:
     return ZoneInfo(str(get_timezone() or current_app.config["TIMEZONE"]))
+
+
+@bp.errorhandler(FilterError)
+def _unknown_filter(error: FilterError) -> tuple[str, int]:
+    """Say which filter value names nothing: a download of everything would mislead."""
+    return bad_request_page(str(error))
 
 
 def _download(name: str, fmt: str, tables: list[Table]) -> Response:
@@ -124,7 +131,7 @@ def _parse_day(raw: str | None) -> date | None:
 
 
 @bp.route(f"/calendar/export.{FORMATS}")
-def export_calendar(fmt: str) -> Response:
+def export_calendar(fmt: str) -> Response | tuple[str, int]:
     """Send the calendar's entries from `from` to `to` (days, both included), filtered.
 
     Without dates it covers the next twelve months from today, in the viewer's zone.
@@ -135,12 +142,14 @@ def export_calendar(fmt: str) -> Response:
         days=DEFAULT_CALENDAR_DAYS - 1
     )
     if last < first or (last - first).days >= MAX_CALENDAR_DAYS:
-        abort(400, _("Choose a period of at most three years, ending after it starts."))
+        return bad_request_page(
+            _("Choose a period of at most three years, ending after it starts.")
+        )
     table = calendar_table(
         audience_for(current_user),
         window_start=_midnight(first, zone),
         window_end=_midnight(last + timedelta(days=1), zone),
-        filters=filters_from(request.args),
+        filters=parse_filters(request.args),
     )
     return _download("calendar", fmt, [table])
 

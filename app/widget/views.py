@@ -8,7 +8,7 @@ is the only page any site may frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.auth.services import public_link
+from app.calendar.filters import FilterError, filter_args, parse_filters
 from app.calendar.services import (
     CalendarEntry,
     CalendarFilters,
@@ -118,53 +119,20 @@ def _limit(raw: str | None) -> int:
     return min(max(int(raw), 1), MAX_LIMIT)
 
 
-def _lookup(model: Any, text_column: Any, raw: str) -> int | None:
-    """Return the id of the row whose id or text key (slug, short name) is `raw`."""
-    clause = text_column == raw
-    if raw.isascii() and raw.isdigit() and len(raw) < 10:
-        clause = sa.or_(model.id == int(raw), clause)
-    return db.session.scalars(
-        sa.select(model.id).where(clause).order_by(model.id).limit(1)
-    ).first()
-
-
-def _ids(raw: str | None, model: Any, text_column: Any, message: str) -> frozenset[int]:
-    if raw is None or raw.strip() == "":
-        return frozenset()
-    found = _lookup(model, text_column, raw.strip()[:200])
-    if found is None:
-        raise WidgetRequestError(message)
-    return frozenset({found})
-
-
 def parse_widget_query(args: Any) -> WidgetQuery:
-    """Return what the widget's query string asks for, or raise WidgetRequestError."""
+    """Return what the widget's query string asks for, or raise WidgetRequestError.
+
+    The filters are the calendar's (app.calendar.filters); the widget lists
+    events only, so a `kind` without "event" lists nothing.
+    """
     lang = _lang(args.get("lang"))
-    initiative = args.get("initiative")
-    organisation = args.get("organisation")
+    try:
+        filters = parse_filters(args)
+    except FilterError as error:
+        raise WidgetRequestError(str(error)) from error
     return WidgetQuery(
         lang=lang,
-        filters=CalendarFilters(
-            initiative_ids=_ids(
-                initiative,
-                Initiative,
-                Initiative.slug,
-                _(
-                    "No initiative “%(value)s”: give its number or its short name.",
-                    value=initiative,
-                ),
-            ),
-            organisation_ids=_ids(
-                organisation,
-                Organisation,
-                Organisation.short_name,
-                _(
-                    "No organisation “%(value)s”: give its number or its short name.",
-                    value=organisation,
-                ),
-            ),
-            kinds=frozenset({EntryKind.event}),
-        ),
+        filters=replace(filters, q=""),
         limit=_limit(args.get("limit")),
     )
 
@@ -191,11 +159,13 @@ def _item(entry: CalendarEntry, *, locale: str, zone: str) -> WidgetItem:
 
 def list_widget_items(query: WidgetQuery, *, now: datetime) -> list[WidgetItem]:
     """Return the public events that have not ended by `now`, first `query.limit` of them."""
+    if not query.filters.shows(EntryKind.event):
+        return []
     entries = list_window(
         Audience.public,
         window_start=now,
         window_end=now + HORIZON,
-        filters=query.filters,
+        filters=replace(query.filters, kinds=frozenset({EntryKind.event})),
     )
     zone = str(current_app.config["TIMEZONE"])
     locale = babel_locale(query.lang)
@@ -203,11 +173,7 @@ def list_widget_items(query: WidgetQuery, *, now: datetime) -> list[WidgetItem]:
 
 
 def _calendar_link(filters: CalendarFilters) -> str:
-    args = {
-        "initiative": sorted(filters.initiative_ids),
-        "organisation": sorted(filters.organisation_ids),
-    }
-    query = urlencode({k: v for k, v in args.items() if v}, doseq=True)
+    query = urlencode(filter_args(filters), doseq=True)
     return public_link("calendar.show_calendar") + ("?" + query if query else "")
 
 

@@ -162,7 +162,9 @@ def test_filters_by_initiative_theme_organisation_and_status(
     assert events(initiative=str(initiative.id)) == ["Tagged"]
     assert events(theme="climate") == ["Tagged"]
     assert events(organisation="HOST") == ["Tagged"]
-    assert events(theme="no-such-theme") == []
+    assert events(initiative=["green", str(initiative.id)]) == ["Tagged"]
+    assert events(kind="event", theme="climate") == ["Tagged"]
+    assert events(kind="visit", theme="climate") == []
     assert events(status="cancelled") == ["Cancelled"]
     assert events(status=["cancelled", "confirmed"]) == ["Cancelled", "Tagged"]
     visits = client.get("/api/v1/visits", query_string={**WINDOW, "status": "enquiry"})
@@ -240,6 +242,64 @@ def test_bad_parameters_get_400_with_a_message(client, args, word):
     assert response.status_code == 400
     assert response.content_type == "application/problem+json"
     assert word in response.get_json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("args", "detail"),
+    [
+        (
+            {"theme": "no-such-theme"},
+            "No theme matches “theme=no-such-theme”: give its number or its short name.",
+        ),
+        (
+            {"initiative": ["green", "india-2011"]},
+            "No initiative matches “initiative=india-2011”: give its number or its "
+            "short name.",
+        ),
+        (
+            {"organisation": "NTNU"},
+            "No organisation matches “organisation=NTNU”: give its number or its "
+            "short name.",
+        ),
+        (
+            {"initiative": "999999"},
+            "No initiative matches “initiative=999999”: give its number or its "
+            "short name.",
+        ),
+        (
+            {"kind": "foo"},
+            "No kind of entry matches “kind=foo”: use event, programme or visit.",
+        ),
+        ({"theme": ["climate"] * 51}, "“theme” may be given at most 50 times."),
+    ],
+)
+@pytest.mark.parametrize("path", ["/events", "/programme-items", "/visits"])
+def test_a_filter_value_that_names_nothing_gets_400_never_everything(
+    client, create_event, path, args, detail
+):
+    db.session.add_all(
+        [
+            Initiative(slug="green", title="Green", programme_period="2026"),
+            Theme(slug="climate", name_nb="Klima", name_en="Climate"),
+        ]
+    )
+    db.session.commit()
+    create_event("Anything")
+
+    response = client.get(
+        "/api/v1" + path,
+        query_string={**WINDOW, **args},
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 400
+    assert response.content_type == "application/problem+json"
+    assert response.get_json() == {
+        "type": "about:blank",
+        "title": "Bad Request",
+        "status": 400,
+        "detail": detail,
+    }
 
 
 def test_etag_gives_304_and_a_change_gives_a_new_tag(client, create_event):

@@ -107,10 +107,7 @@ GARBAGE = [
     "?date=0001-01-01",
     "?date=99999-01-01",
     "?date=%00",
-    "?initiative=abc&organisation=-1&theme=1.5",
-    "?initiative=99999999999999999999",
-    "?initiative=%C2%B2",
-    "?kind=meeting&kind=EVENT",
+    "?initiative=&organisation=&theme=&kind=",
     "?q=" + "x" * 5000,
     "?q=%25%25%25",
     "?q=%00",
@@ -209,7 +206,10 @@ def test_calendar_filters_by_initiative_organisation_theme_and_kind(
         "combined": _filtered(
             client, f"kind=event&organisation={tagged['organisation']}"
         ),
-        "unknown id": _filtered(client, "initiative=999999"),
+        "by slug": _filtered(client, "initiative=india&theme=energy"),
+        "either initiative": _filtered(
+            client, f"initiative=india&initiative={tagged['initiative']}"
+        ),
     }
 
     assert shown == {
@@ -219,7 +219,56 @@ def test_calendar_filters_by_initiative_organisation_theme_and_kind(
         "theme": ["Tied event", "Tied visit", "Tied item"],
         "kinds": ["Tied visit", "Loose visit", "Tied item", "Loose item"],
         "combined": ["Tied event"],
-        "unknown id": [],
+        "by slug": ["Tied event", "Tied visit", "Tied item"],
+        "either initiative": ["Tied event", "Tied visit", "Tied item"],
+    }
+
+
+#: A filter value that names nothing -> the message the page gives (the page
+#: speaks the browser's language; no entry is listed).
+UNKNOWN_FILTERS = {
+    "initiative=999999": "No initiative matches “initiative=999999”: give its "
+    "number or its short name.",
+    "initiative=abc&organisation=-1&theme=1.5": "No initiative matches "
+    "“initiative=abc”: give its number or its short name.",
+    "initiative=india&organisation=-1": "No organisation matches "
+    "“organisation=-1”: give its number or its short name.",
+    "theme=1.5": "No theme matches “theme=1.5”: give its number or its short name.",
+    "initiative=99999999999999999999": "No initiative matches "
+    "“initiative=99999999999999999999”: give its number or its short name.",
+    "initiative=%C2%B2": "No initiative matches “initiative=²”: give its number "
+    "or its short name.",
+    "kind=meeting&kind=EVENT": "No kind of entry matches “kind=meeting”: use "
+    "event, programme or visit.",
+}
+
+
+@pytest.mark.usefixtures("tagged")
+@pytest.mark.parametrize(("query", "message"), UNKNOWN_FILTERS.items())
+@pytest.mark.parametrize("path", ["/calendar?view=list&", "/calendar/export.csv?"])
+def test_calendar_refuses_a_filter_value_that_names_nothing(
+    client: Any, path: str, query: str, message: str
+) -> None:
+    response = client.get(path + query, headers={"Accept-Language": "en"})
+
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f"<p>{message}</p>" in html
+    assert shown_titles(html) == []
+
+
+@pytest.mark.usefixtures("tagged")
+def test_calendar_entries_json_refuses_a_filter_value_that_names_nothing(
+    client: Any,
+) -> None:
+    response = client.get(
+        "/calendar/entries.json?start=2026-11-01&end=2026-12-07&theme=nope",
+        headers={"Accept-Language": "en"},
+    )
+
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": "No theme matches “theme=nope”: give its number or its short name."
     }
 
 

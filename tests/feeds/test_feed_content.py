@@ -26,7 +26,7 @@ from app.feeds.services import (
     feed_bytes,
     feed_items,
 )
-from calendar_feeds import build_calendar
+from calendar_feeds import ZoneSpan, build_calendar
 from tests.fixtures.builders import NOW
 
 pytestmark = pytest.mark.integration
@@ -34,6 +34,8 @@ pytestmark = pytest.mark.integration
 OSLO = ZoneInfo("Europe/Oslo")
 KEEP = timedelta(days=30)
 WINDOW_START = NOW - timedelta(days=90)
+#: The zone an empty feed carries.
+OSLO_SPAN = ZoneSpan("Europe/Oslo", NOW.date(), NOW.date())
 
 
 @pytest.fixture(autouse=True)
@@ -561,10 +563,18 @@ def test_feed_bytes_from_kept_entries_equal_a_fresh_build(
     )
 
     first = feed_bytes(
-        built.entries, name="Vertskap", prodid=PRODID, refresh=timedelta(hours=1)
+        built.entries,
+        name="Vertskap",
+        prodid=PRODID,
+        refresh=timedelta(hours=1),
+        empty_zone=OSLO_SPAN,
     )
     again = feed_bytes(
-        kept.entries, name="Vertskap", prodid=PRODID, refresh=timedelta(hours=1)
+        kept.entries,
+        name="Vertskap",
+        prodid=PRODID,
+        refresh=timedelta(hours=1),
+        empty_zone=OSLO_SPAN,
     )
 
     assert first == again == expected
@@ -647,7 +657,11 @@ def test_a_feed_tag_changes_exactly_when_its_bytes_do(create_event, clock):
 
     def assembled(name: str = "Vertskap") -> tuple[bytes, str]:
         return assemble_feed(
-            _staff_content().entries, name=name, prodid=PRODID, refresh=None
+            _staff_content().entries,
+            name=name,
+            prodid=PRODID,
+            refresh=None,
+            empty_zone=OSLO_SPAN,
         )
 
     first, again, renamed = assembled(), assembled(), assembled("Vertskap (en)")

@@ -166,8 +166,24 @@ def test_limit_is_bounded(client: Any, create_event: Callable[..., Event]) -> No
         ("lang=de", "bruk lang=nb eller lang=en"),
         ("lang=en&limit=many", "whole number from 1 to 20"),
         ("lang=en&limit=-3", "whole number from 1 to 20"),
-        ("lang=en&initiative=nowhere", "No initiative “nowhere”"),
-        ("lang=en&organisation=9999", "No organisation “9999”"),
+        (
+            "lang=en&initiative=nowhere",
+            "No initiative matches “initiative=nowhere”: give its number or its "
+            "short name.",
+        ),
+        (
+            "lang=en&organisation=9999",
+            "No organisation matches “organisation=9999”: give its number or its "
+            "short name.",
+        ),
+        (
+            "lang=en&theme=energi",
+            "No theme matches “theme=energi”: give its number or its short name.",
+        ),
+        (
+            "lang=en&kind=foo",
+            "No kind of entry matches “kind=foo”: use event, programme or visit.",
+        ),
     ],
 )
 def test_bad_parameters_are_refused_with_a_clear_text(
