@@ -20,11 +20,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from slugify import slugify
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.calendar.models import Event
 from app.core.audit import log_audit
 from app.core.db import db
+from app.core.versioning import versioned_change
 from app.core.visibility import Audience, visible_clause
 from app.delegations.models import Delegation
 from app.directory.models import Initiative, InitiativeSnapshot
@@ -46,10 +46,6 @@ _SLUG_REPLACEMENTS = [
 _SLUG_LENGTH = 80
 #: Linked visits (and events) listed under a theme on the page; the rest are counted.
 LINKED_LIMIT = 10
-
-
-class ThemeConflictError(RuntimeError):
-    """Someone saved the row after the editor loaded it; nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -335,34 +331,30 @@ def update_theme(
     initiative: Initiative,
     data: ThemeData,
     *,
-    expected_version: int,
+    expected_version: int | None,
     actor_id: int,
     now: datetime,
 ) -> list[str]:
     """Save the office's cells if nobody saved the row since `expected_version`.
 
-    Effects: raises ThemeConflictError (and changes nothing) when the version
-    moved on, including a race lost at flush; otherwise sets the fields, keeps
-    the cells as the snapshot of the status date (correcting that date's
-    snapshot, or starting a new one) and audits "updated" with
-    field -> [old, new]. Returns the names of the changed fields.
+    Effects: raises VersionConflictError (app.core.versioning; changes
+    nothing) when the version moved on, including a race lost at flush;
+    otherwise sets the fields, keeps the cells as the snapshot of the status
+    date (correcting that date's snapshot, or starting a new one) and audits
+    "updated" with field -> [old, new]. Returns the names of the changed fields.
     """
-    if initiative.version != expected_version:
-        raise ThemeConflictError()
-    changes = {
-        name: [_json(getattr(initiative, name)), _json(getattr(data, name))]
-        for name in THEME_FIELDS
-        if getattr(initiative, name) != getattr(data, name)
-    }
+    with versioned_change(initiative, expected_version):
+        changes = {
+            name: [_json(getattr(initiative, name)), _json(getattr(data, name))]
+            for name in THEME_FIELDS
+            if getattr(initiative, name) != getattr(data, name)
+        }
+        if changes:
+            for name in THEME_FIELDS:
+                setattr(initiative, name, getattr(data, name))
+            _keep_snapshot(initiative, recorded_by_id=actor_id, now=now)
     if not changes:
         return []
-    for name in THEME_FIELDS:
-        setattr(initiative, name, getattr(data, name))
-    _keep_snapshot(initiative, recorded_by_id=actor_id, now=now)
-    try:
-        db.session.flush()
-    except StaleDataError as error:
-        raise ThemeConflictError() from error
     log_audit(initiative, action="updated", actor_id=actor_id, now=now, changes=changes)
     return list(changes)
 

@@ -23,14 +23,11 @@ from flask import (
 from flask_babel import format_date, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.action_programme.forms import NewThemeForm, ThemeForm
 from app.action_programme.services import (
     LINKED_LIMIT,
-    THEME_FIELDS,
     Matrix,
-    ThemeConflictError,
     ThemeData,
     compare_status,
     create_theme,
@@ -44,8 +41,10 @@ from app.action_programme.services import (
     update_theme,
 )
 from app.core.access import admin_required
+from app.core.conflicts import Conflict
 from app.core.db import db, utcnow
 from app.core.timezones import utc_to_local
+from app.core.versioning import VersionConflictError
 from app.core.visibility import audience_for
 from app.directory.models import Initiative
 from app.reports.exports import build_xlsx
@@ -215,32 +214,25 @@ def _today() -> date:
 @admin_required
 def edit_theme(period: str, slug: str) -> Any:
     initiative = _theme_or_404(period, slug)
-    if request.method == "GET":
-        form = ThemeForm(
-            formdata=None,
-            obj=initiative,
-            version=str(initiative.version),
-        )
-        if form.status_as_of.data is None:
-            form.status_as_of.data = _today()
-    else:
-        form = ThemeForm()
+    form = _loaded_form(initiative) if request.method == "GET" else ThemeForm()
     form.current_as_of = initiative.status_as_of
     if not form.validate_on_submit():
         return _edit_page(form, initiative, status=400 if form.errors else 200)
-    data = _data_from(form)
     try:
         update_theme(
             initiative,
-            data,
-            expected_version=form.loaded_version() or 0,
+            _data_from(form),
+            expected_version=form.loaded_version(),
             actor_id=current_user.id,
             now=utcnow(),
         )
         db.session.commit()
-    except (ThemeConflictError, StaleDataError):
+    except VersionConflictError:
         db.session.rollback()
-        return _conflict(period, slug, form)
+        saved = _theme_or_404(period, slug)
+        form.current_as_of = saved.status_as_of
+        conflict = form.merge_saved(_loaded_form(saved), version=saved.version)
+        return _edit_page(form, saved, status=409, conflict=conflict)
     flash(_("The theme “%(theme)s” is saved.", theme=initiative.title), "success")
     return redirect(
         url_for("action_programme.show_matrix", period=period, _anchor=f"theme-{slug}")
@@ -252,7 +244,7 @@ def _edit_page(
     initiative: Initiative,
     *,
     status: int = 200,
-    conflict: list[tuple[str, str, str]] | None = None,
+    conflict: Conflict | None = None,
 ) -> tuple[str, int]:
     return (
         render_template(
@@ -265,25 +257,13 @@ def _edit_page(
     )
 
 
-def _conflict(period: str, slug: str, form: ThemeForm) -> tuple[str, int]:
-    """Show the saved row beside what the user typed; the form keeps theirs, on the new version."""
-    saved = _theme_or_404(period, slug)
-    form.version.data = str(saved.version)
-    form.current_as_of = saved.status_as_of
-    differing = []
-    for name in THEME_FIELDS:
-        theirs, yours = getattr(saved, name), form[name].data
-        if theirs != yours:
-            differing.append(
-                (str(form[name].label.text), _shown(theirs), _shown(yours))
-            )
-    return _edit_page(form, saved, status=409, conflict=differing)
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, date):
-        return format_date(value, "short")
-    return "" if value is None else str(value)
+def _loaded_form(initiative: Initiative) -> ThemeForm:
+    """Return the edit form filled from the row as saved, remembering its version."""
+    form = ThemeForm(formdata=None, obj=initiative)
+    if form.status_as_of.data is None:
+        form.status_as_of.data = _today()
+    form.remember_loaded(initiative.version)
+    return form
 
 
 @bp.route("/themes/new", methods=["GET", "POST"])

@@ -36,6 +36,7 @@ from app.core.forms import (
     DATE_MESSAGE,
     BoundedDateField,
     ChoiceField,
+    EditedVersion,
     FlaskForm,
     LocalDateTimeField,
     max_length,
@@ -96,7 +97,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class EventForm(FlaskForm):
+class EventForm(EditedVersion, FlaskForm):
     """Every field of an event; times are wall times in the event's own zone."""
 
     title = StringField(
@@ -332,16 +333,16 @@ class EventForm(FlaskForm):
         )
 
 
-class CancelEventForm(FlaskForm):
-    """The reason for cancelling an event, kept in the audit log."""
+class CancelEventForm(EditedVersion, FlaskForm):
+    """The reason for cancelling an event, kept in the audit log (and the version the page showed)."""
 
     reason = TextAreaField(
         _l("Reason (optional)"), filters=[strip_filter], validators=[max_length(1000)]
     )
 
 
-class OccurrenceForm(FlaskForm):
-    """One occurrence of a series, named by its local start time."""
+class OccurrenceForm(EditedVersion, FlaskForm):
+    """One occurrence of a series, named by its local start time (and the event's version shown)."""
 
     occurrence = StringField(validators=[required(), max_length(32)])
 

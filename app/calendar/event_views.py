@@ -51,11 +51,13 @@ from app.calendar.models import Event, EventStatus
 from app.calendar.recurrence import parse_exdates
 from app.calendar.rule_choices import describe_rule, rule_fields
 from app.core.access import staff_required
+from app.core.conflicts import STALE_ACTION_MESSAGE
 from app.core.db import db, utcnow
 from app.core.forms import is_web_link
 from app.core.http_cache import CachePolicy, calendar_response
 from app.core.i18n import format_local_datetime
 from app.core.timezones import utc_to_local
+from app.core.versioning import VersionConflictError
 from app.core.visibility import Visibility, audience_for, can_see
 from app.directory.models import Theme
 from app.directory.services import (
@@ -130,21 +132,34 @@ def new_event() -> Any:
 def edit_event(event_id: int) -> Any:
     event = _visible_event(event_id)
     if request.method == "GET":
-        form = EventForm(formdata=None, **_form_values(event))
+        form = _loaded_form(event)
     else:
         form = EventForm()
-    _fill_choices(form)
-    if form.validate_on_submit():
+        _fill_choices(form)
+    if not form.validate_on_submit():
+        return render_template("calendar/event_form.html", form=form, event=event)
+    try:
         changes = update_event(
-            event, _data_from(form), actor_id=current_user.id, now=utcnow()
+            event,
+            _data_from(form),
+            expected_version=form.loaded_version(),
+            actor_id=current_user.id,
+            now=utcnow(),
         )
         db.session.commit()
-        if changes:
-            flash(_("Your changes to the event are saved."), "success")
-        else:
-            flash(_("Nothing was changed."), "info")
-        return redirect(url_for("events.show_event", event_id=event.id))
-    return render_template("calendar/event_form.html", form=form, event=event)
+    except VersionConflictError:
+        db.session.rollback()
+        saved = _visible_event(event_id)
+        conflict = form.merge_saved(_loaded_form(saved), version=saved.version)
+        page = render_template(
+            "calendar/event_form.html", form=form, event=saved, conflict=conflict
+        )
+        return page, 409
+    if changes:
+        flash(_("Your changes to the event are saved."), "success")
+    else:
+        flash(_("Nothing was changed."), "info")
+    return redirect(url_for("events.show_event", event_id=event.id))
 
 
 @bp.route("/events/<int:event_id>/cancel", methods=["POST"])
@@ -158,12 +173,16 @@ def cancel_event(event_id: int) -> Any:
         try:
             cancel_event_service(
                 event,
+                expected_version=form.loaded_version(),
                 actor_id=current_user.id,
                 now=utcnow(),
                 reason=form.reason.data or "",
             )
         except EventError:
             flash(_("This event is already cancelled."), "error")
+        except VersionConflictError:
+            db.session.rollback()
+            flash(str(STALE_ACTION_MESSAGE), "error")
         else:
             db.session.commit()
             flash(
@@ -179,11 +198,20 @@ def cancel_event(event_id: int) -> Any:
 @staff_required
 def reinstate_event(event_id: int) -> Any:
     event = _visible_event(event_id)
-    if CancelEventForm().validate_on_submit():
+    form = CancelEventForm()
+    if form.validate_on_submit():
         try:
-            reinstate_event_service(event, actor_id=current_user.id, now=utcnow())
+            reinstate_event_service(
+                event,
+                expected_version=form.loaded_version(),
+                actor_id=current_user.id,
+                now=utcnow(),
+            )
         except EventError:
             flash(_("This event is not cancelled."), "error")
+        except VersionConflictError:
+            db.session.rollback()
+            flash(str(STALE_ACTION_MESSAGE), "error")
         else:
             db.session.commit()
             flash(_("The event takes place again."), "success")
@@ -210,17 +238,21 @@ def _change_occurrence(event_id: int, *, cancel: bool) -> Any:
     if local_start is None:
         flash(_("That date is not a date of this event."), "error")
         return redirect(target)
+    change = cancel_occurrence_service if cancel else restore_occurrence_service
     try:
-        if cancel:
-            cancel_occurrence_service(
-                event, local_start, actor_id=current_user.id, now=utcnow()
-            )
-        else:
-            restore_occurrence_service(
-                event, local_start, actor_id=current_user.id, now=utcnow()
-            )
+        change(
+            event,
+            local_start,
+            expected_version=form.loaded_version(),
+            actor_id=current_user.id,
+            now=utcnow(),
+        )
     except EventError:
         flash(_("That date is not a date of this event."), "error")
+        return redirect(target)
+    except VersionConflictError:
+        db.session.rollback()
+        flash(str(STALE_ACTION_MESSAGE), "error")
         return redirect(target)
     db.session.commit()
     day = _day(local_start.date())
@@ -295,6 +327,14 @@ def _fill_choices(form: EventForm) -> None:
     form.theme_ids.choices = [
         SelectChoice(str(theme.id), theme.name(language)) for theme in themes
     ]
+
+
+def _loaded_form(event: Event) -> EventForm:
+    """Return the edit form filled from the event as saved, remembering its version."""
+    form = EventForm(formdata=None, **_form_values(event))
+    _fill_choices(form)
+    form.remember_loaded(event.version)
+    return form
 
 
 def _form_values(event: Event) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from app.calendar.recurrence import (
 from app.core.audit import log_audit
 from app.core.db import db
 from app.core.timezones import local_to_utc, utc_to_local
+from app.core.versioning import versioned_change
 from app.core.visibility import Visibility
 from app.directory.models import Theme
 
@@ -91,10 +92,17 @@ def create_event(data: EventData, *, actor_id: int | None, now: datetime) -> Eve
 
 
 def update_event(
-    event: Event, data: EventData, *, actor_id: int | None, now: datetime
+    event: Event,
+    data: EventData,
+    *,
+    expected_version: int | None,
+    actor_id: int | None,
+    now: datetime,
 ) -> dict[str, list[Any]]:
     """Change an event to `data`, audited with the changed fields; return those changes.
 
+    Raises VersionConflictError, changing nothing, when the event was saved
+    since the editor loaded `expected_version` (app.core.versioning).
     A cancelled event stays cancelled whatever `data.status` says: only
     `reinstate_event` brings it back, so an edit cannot undo a cancellation by
     accident. The sequence rises on flush when time, place or status changed,
@@ -103,15 +111,17 @@ def update_event(
     if event.is_cancelled:
         data.status = EventStatus.cancelled
     before = _snapshot(event)
-    _apply(event, data)
-    event.updated_dt = now
-    changes = {
-        name: [before[name], value]
-        for name, value in _snapshot(event).items()
-        if value != before[name]
-    }
+    with versioned_change(event, expected_version):
+        _apply(event, data)
+        changes = {
+            name: [before[name], value]
+            for name, value in _snapshot(event).items()
+            if value != before[name]
+        }
+        # An unchanged save keeps the version, so others' open pages stay current.
+        if changes:
+            event.updated_dt = now
     if changes:
-        db.session.flush()
         log_audit(event, action="update", actor_id=actor_id, now=now, changes=changes)
         noticed = {NOTICE_FIELDS[name] for name in changes if name in NOTICE_FIELDS}
         if "status" in changes:
@@ -129,49 +139,76 @@ def update_event(
 
 
 def cancel_event(
-    event: Event, *, actor_id: int | None, now: datetime, reason: str = ""
+    event: Event,
+    *,
+    expected_version: int | None,
+    actor_id: int | None,
+    now: datetime,
+    reason: str = "",
 ) -> None:
     """Mark an event cancelled; it stays listed and published, as cancelled.
 
     Effects: status becomes cancelled, the sequence rises (RFC 5545 clients
     then replace their copy), and the audit log records the reason.
-    Raises EventError when the event is already cancelled.
+    Raises EventError when the event is already cancelled, and
+    VersionConflictError when it changed since the page showed
+    `expected_version` (the canceller has not seen that change).
     """
     if event.is_cancelled:
         raise EventError("the event is already cancelled")
-    _set_status(event, EventStatus.cancelled, "cancel", actor_id, now, reason)
+    _set_status(
+        event,
+        EventStatus.cancelled,
+        "cancel",
+        expected_version=expected_version,
+        actor_id=actor_id,
+        now=now,
+        comment=reason,
+    )
 
 
 def reinstate_event(
     event: Event,
     *,
+    expected_version: int | None,
     actor_id: int | None,
     now: datetime,
     status: EventStatus = EventStatus.confirmed,
 ) -> None:
     """Bring a cancelled event back as `status` (confirmed unless told), audited.
 
-    Raises EventError when the event is not cancelled or `status` is cancelled.
+    Raises EventError when the event is not cancelled or `status` is cancelled,
+    and VersionConflictError when it changed since `expected_version`.
     """
     if not event.is_cancelled:
         raise EventError("only a cancelled event can be reinstated")
     if status is EventStatus.cancelled:
         raise EventError("reinstating needs a status other than cancelled")
-    _set_status(event, status, "reinstate", actor_id, now, "")
+    _set_status(
+        event,
+        status,
+        "reinstate",
+        expected_version=expected_version,
+        actor_id=actor_id,
+        now=now,
+        comment="",
+    )
 
 
 def _set_status(
     event: Event,
     status: EventStatus,
     action: str,
+    *,
+    expected_version: int | None,
     actor_id: int | None,
     now: datetime,
     comment: str,
 ) -> None:
     old = event.status
-    event.status = status
-    event.updated_dt = now
-    db.session.flush()
+    with versioned_change(event, expected_version):
+        event.status = status
+        event.updated_dt = now
     log_audit(
         event,
         action=action,
@@ -189,6 +226,7 @@ def cancel_occurrence(
     event: Event,
     local_start: datetime,
     *,
+    expected_version: int | None,
     actor_id: int | None,
     now: datetime,
     reason: str = "",
@@ -197,7 +235,8 @@ def cancel_occurrence(
 
     `local_start` is the occurrence's naive local start time in the event's
     zone. The people behind the event are told, with the updated series. Raises EventError for an event without a rule, a time that is not an
-    occurrence of the series, or one already cancelled.
+    occurrence of the series, or one already cancelled; VersionConflictError
+    when the event changed since the page showed `expected_version`.
     """
     if not event.is_recurring:
         raise EventError("only a recurring event has occurrences to cancel")
@@ -207,9 +246,9 @@ def cancel_occurrence(
     if local_start in excluded:
         raise EventError("that occurrence is already cancelled")
     old = event.exdates or ""
-    event.exdates = format_exdates(excluded | {local_start})
-    event.updated_dt = now
-    db.session.flush()
+    with versioned_change(event, expected_version):
+        event.exdates = format_exdates(excluded | {local_start})
+        event.updated_dt = now
     log_audit(
         event,
         action="cancel_occurrence",
@@ -228,19 +267,25 @@ def cancel_occurrence(
 
 
 def restore_occurrence(
-    event: Event, local_start: datetime, *, actor_id: int | None, now: datetime
+    event: Event,
+    local_start: datetime,
+    *,
+    expected_version: int | None,
+    actor_id: int | None,
+    now: datetime,
 ) -> None:
     """Take one cancelled occurrence off the exception dates again, audited and told.
 
-    Raises EventError when that occurrence is not cancelled.
+    Raises EventError when that occurrence is not cancelled, and
+    VersionConflictError when the event changed since `expected_version`.
     """
     excluded = parse_exdates(event.exdates or "")
     if local_start not in excluded:
         raise EventError("that occurrence is not cancelled")
     old = event.exdates or ""
-    event.exdates = format_exdates(excluded - {local_start})
-    event.updated_dt = now
-    db.session.flush()
+    with versioned_change(event, expected_version):
+        event.exdates = format_exdates(excluded - {local_start})
+        event.updated_dt = now
     log_audit(
         event,
         action="restore_occurrence",

@@ -104,11 +104,14 @@ class Event(CalendarObjectMixin, Model):
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+    #: Optimistic lock: a stale save is refused instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organiser: Mapped[Organisation | None] = relationship()
     initiative: Mapped[Initiative | None] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=event_themes)
 
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 -- SQLAlchemy's declarative API
     __table_args__ = (sa.CheckConstraint("end_dt >= start_dt", name="end_after_start"),)
 
     def __repr__(self) -> str:

@@ -21,8 +21,10 @@ from wtforms.fields.core import UnboundField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import StopValidation, ValidationError
 
+from app.core.conflicts import Conflict, field_digests, merge_saved
 from app.core.inputs import clean_line, clean_text
 from app.core.timezones import LocalTimeError, local_to_utc
+from app.core.versioning import parse_version
 
 REQUIRED_MESSAGE = _l("This field is required.")
 CHOICE_MESSAGE = _l("Choose one of the options in the list.")
@@ -307,19 +309,41 @@ def read_local_span(
     return start_utc, end_utc
 
 
+class _SentBackField(HiddenField):
+    """A hidden field that holds, on a post, only what the page sent back.
+
+    Never the `obj=` attribute of the same name (a row's own `version`), which
+    would make a post without the field look current.
+    """
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = valuelist[0] if valuelist else None
+
+
 class EditedVersion:
-    """Mix into an edit form: the version of the row the editor loaded, in a hidden field.
+    """Mix into an edit form: the version of the row the editor loaded, in hidden fields.
 
     The service compares it with the row's version on save, so a stale save
-    becomes a conflict page instead of overwriting someone else's change.
+    becomes a conflict page instead of overwriting someone else's change; the
+    fields' digests as loaded let that page tell whose change each field is
+    (`app.core.conflicts`). Templates render both with `version_fields(form)`
+    from `_macros/conflict.html`.
     """
 
     #: The version the editor loaded; a different one on save is a conflict.
-    version = HiddenField()
+    version = _SentBackField()
+    #: Digests of the fields as loaded ("name=digest;..."), for the conflict merge.
+    loaded = _SentBackField()
 
     def loaded_version(self) -> int | None:
-        """Return the version the editor loaded, or None if the field was tampered with."""
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+        """Return the version the editor loaded, or None if it is missing or not a version."""
+        return parse_version(self.version.data)
+
+    def remember_loaded(self, version: int) -> None:
+        """Keep `version` and the fields' digests as they are filled now (on the edit page's GET)."""
+        self.version.data = str(version)
+        self.loaded.data = field_digests(self)
+
+    def merge_saved(self, saved: Any, *, version: int) -> Conflict:
+        """Merge this refused form with `saved` (the row now, at `version`); see `merge_saved`."""
+        return merge_saved(self, saved, version=version)

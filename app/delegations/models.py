@@ -214,12 +214,15 @@ class ProgrammeItem(CalendarObjectMixin, Model):
     )
     responsible_person: Mapped[str] = mapped_column(sa.String(200), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Optimistic lock: a stale save is refused instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     delegation: Mapped[Delegation] = relationship(back_populates="programme_items")
     venue: Mapped[Venue | None] = relationship()
     responsible_organisation: Mapped[Organisation | None] = relationship()
     officials: Mapped[list[Official]] = relationship(secondary=programme_item_officials)
 
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 -- SQLAlchemy's declarative API
     __table_args__ = (sa.CheckConstraint("end_dt >= start_dt", name="end_after_start"),)
 
     @property
@@ -246,8 +249,12 @@ class Participant(Model):
     accessibility_needs: Mapped[str] = mapped_column(sa.String(500), default="")
     #: Set when the personal fields were erased; the row stays for the audit trail.
     erased_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Optimistic lock: a stale save is refused instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     delegation: Mapped[Delegation] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 -- SQLAlchemy's declarative API
 
 
 class ChecklistTemplate(Model):
@@ -303,10 +310,14 @@ class ChecklistTask(Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     position: Mapped[int] = mapped_column(default=0)
+    #: Optimistic lock: a stale save is refused instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     delegation: Mapped[Delegation] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     done_by: Mapped[User | None] = relationship(foreign_keys=[done_by_id])
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 -- SQLAlchemy's declarative API
 
 
 class FollowUp(Model):
@@ -329,9 +340,13 @@ class FollowUp(Model):
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Optimistic lock: a stale save is refused instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     delegation: Mapped[Delegation] = relationship()
     owner: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 -- SQLAlchemy's declarative API
 
 
 class Interest(Model):

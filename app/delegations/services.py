@@ -9,12 +9,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
 from app.auth.models import Role, User
 from app.core.audit import AuditEntry, log_audit
 from app.core.db import db
+from app.core.versioning import versioned_change
 from app.core.visibility import Audience, Visibility, visible_clause
 from app.delegations.checklists.services import (
     create_checklist_tasks,
@@ -87,10 +87,6 @@ class TransitionError(ValueError):
         super().__init__(f"cannot move a visit from {current} to {to}")
         self.current = current
         self.to = to
-
-
-class VersionConflictError(RuntimeError):
-    """The visit was saved by someone else since the editor loaded it."""
 
 
 @dataclass(frozen=True)
@@ -297,26 +293,22 @@ def update_delegation(
     delegation: Delegation,
     data: DelegationData,
     *,
-    expected_version: int,
+    expected_version: int | None,
     actor: User,
     now: datetime,
 ) -> list[str]:
     """Save the edit form's values if nobody saved the visit since `expected_version`.
 
-    Effects: raises VersionConflictError (and changes nothing) when the version moved
-    on, including a race lost at flush; otherwise sets the fields, audits
+    Effects: raises VersionConflictError (app.core.versioning; changes nothing)
+    when the version moved on, including a race lost at flush, or is None
+    (a page that sent no readable version); otherwise sets the fields, audits
     "updated" with field -> [old, new], moves undone checklist tasks when the
     arrival moved, queues change notices when time or place changed (the
     flush has raised `sequence`), and re-plans the visit's reminders.
     Returns the names of the changed fields.
     """
-    if delegation.version != expected_version:
-        raise VersionConflictError()
-    try:
+    with versioned_change(delegation, expected_version):
         changes = _apply(delegation, data)  # loading a collection may autoflush
-        db.session.flush()
-    except StaleDataError as error:
-        raise VersionConflictError() from error
     if not changes:
         return []
     log_audit(delegation, action="updated", actor_id=actor.id, now=now, changes=changes)

@@ -18,15 +18,16 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from app.calendar.filters import FilterError
 from app.core.access import staff_required
+from app.core.conflicts import Conflict
 from app.core.db import db, utcnow
 from app.core.errors import bad_request_page
 from app.core.i18n import format_local_datetime
 from app.core.timezones import utc_to_local
+from app.core.versioning import VersionConflictError
 from app.core.visibility import Visibility, audience_for
 from app.delegations.filters import FILTER_KEYS as _FILTER_KEYS
 from app.delegations.filters import read_filters as _read_filters
@@ -47,10 +48,8 @@ from app.delegations.models import (
 )
 from app.delegations.planner.clashes import clashes_for_delegation
 from app.delegations.services import (
-    EDITABLE_COLUMNS,
     DelegationData,
     TransitionError,
-    VersionConflictError,
     allowed_transitions,
     create_delegation,
     get_visible_delegation,
@@ -149,31 +148,27 @@ def new_delegation() -> Any:
 def edit_delegation(delegation_id: int) -> Any:
     delegation = get_visible_delegation(delegation_id, audience_for(current_user))
     if request.method == "GET":
-        form = DelegationForm(formdata=None, **_form_values(delegation))
+        form = _loaded_form(delegation)
     else:
         form = DelegationForm()
-    _fill_choices(form)
+        _fill_choices(form)
     if not form.validate_on_submit():
-        return render_template(
-            "delegations/edit.html",
-            form=form,
-            delegation=delegation,
-            active_tab="overview",
-        )
-    data = _data_from(form)
+        return _edit_page(form, delegation)
     try:
         update_delegation(
             delegation,
-            data,
-            expected_version=form.loaded_version() or 0,
+            _data_from(form),
+            expected_version=form.loaded_version(),
             actor=current_user,
             now=utcnow(),
         )
         clashes = clashes_for_delegation(delegation)
         db.session.commit()
-    except (VersionConflictError, StaleDataError):
+    except VersionConflictError:
         db.session.rollback()
-        return _conflict(delegation_id, form, data)
+        saved = get_visible_delegation(delegation_id, audience_for(current_user))
+        conflict = form.merge_saved(_loaded_form(saved), version=saved.version)
+        return _edit_page(form, saved, conflict=conflict), 409
     flash(_("Your changes to the visit are saved."), "success")
     for clash in clashes:
         flash(clash.message, "warning")
@@ -245,6 +240,26 @@ def _fill_choices(form: DelegationForm) -> None:
     ]
 
 
+def _edit_page(
+    form: DelegationForm, delegation: Delegation, *, conflict: Conflict | None = None
+) -> str:
+    return render_template(
+        "delegations/edit.html",
+        form=form,
+        delegation=delegation,
+        conflict=conflict,
+        active_tab="overview",
+    )
+
+
+def _loaded_form(delegation: Delegation) -> DelegationForm:
+    """Return the edit form filled from the visit as saved, remembering its version."""
+    form = DelegationForm(formdata=None, **_form_values(delegation))
+    _fill_choices(form)
+    form.remember_loaded(delegation.version)
+    return form
+
+
 def _form_values(delegation: Delegation) -> dict[str, Any]:
     """Return the edit form's initial values: the visit as saved, in its own zone."""
     zone = delegation.timezone
@@ -271,7 +286,6 @@ def _form_values(delegation: Delegation) -> dict[str, Any]:
         "cost_bearer": delegation.cost_bearer,
         "budget_nok": delegation.budget_nok,
         "notes": delegation.notes,
-        "version": str(delegation.version),
     }
 
 
@@ -302,52 +316,6 @@ def _data_from(form: DelegationForm) -> DelegationData:
         co_host_ids=list(form.co_host_ids.data or []),
         theme_ids=list(form.theme_ids.data or []),
     )
-
-
-def _conflict(delegation_id: int, form: DelegationForm, data: DelegationData) -> Any:
-    """Show the saved visit beside what the user typed; the form re-applies theirs."""
-    saved = get_visible_delegation(delegation_id, audience_for(current_user))
-    saved_values = _form_values(saved)
-    form.version.data = str(saved.version)
-    rows = []
-    for name in (*EDITABLE_COLUMNS, "co_hosts", "themes"):
-        key = _FORM_NAMES.get(name, name)
-        theirs = _shown(form, key, saved_values[key])
-        yours = _shown(form, key, form[key].data)
-        rows.append((form[key].label.text, theirs, yours, theirs != yours))
-    return (
-        render_template(
-            "delegations/conflict.html",
-            form=form,
-            delegation=saved,
-            rows=rows,
-        ),
-        409,
-    )
-
-
-_FORM_NAMES = {
-    "arrival_dt": "arrival",
-    "departure_dt": "departure",
-    "co_hosts": "co_host_ids",
-    "themes": "theme_ids",
-}
-
-
-def _shown(form: DelegationForm, key: str, value: Any) -> str:
-    """Return a field value as the form's reader knows it (labels, not ids)."""
-    field = form[key]
-    choices = getattr(field, "choices", None)
-    if choices:
-        labels = {str(choice.value): str(choice.label) for choice in choices}
-        if isinstance(value, list):
-            return ", ".join(labels.get(str(v), str(v)) for v in value)
-        return labels.get(str(value), "" if value in (None, 0, "0") else str(value))
-    if key in ("arrival", "departure") and value is not None:
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    return "" if value is None else str(value)
 
 
 def _in_zone(instant: datetime, zone: str) -> str:

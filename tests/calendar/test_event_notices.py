@@ -77,6 +77,7 @@ def test_moving_an_event_tells_its_partner_with_the_new_time_and_an_ics(
     update_event(
         event,
         _data(event, start_dt=later, end_dt=later + timedelta(hours=2)),
+        expected_version=event.version,
         actor_id=admin.id,
         now=NOW,
     )
@@ -99,7 +100,13 @@ def test_an_edit_that_changes_neither_time_place_nor_status_tells_nobody(
     partner_event,
 ):
     event, admin = partner_event
-    update_event(event, _data(event, title="A new title"), actor_id=admin.id, now=NOW)
+    update_event(
+        event,
+        _data(event, title="A new title"),
+        expected_version=event.version,
+        actor_id=admin.id,
+        now=NOW,
+    )
     db.session.commit()
     assert _notices() == []
 
@@ -120,7 +127,13 @@ def test_cancelling_tells_the_creator_unless_they_turned_notices_off(create_user
     )
     db.session.commit()
 
-    cancel_event(event, actor_id=colleague.id, now=NOW, reason="Sykdom")
+    cancel_event(
+        event,
+        expected_version=event.version,
+        actor_id=colleague.id,
+        now=NOW,
+        reason="Sykdom",
+    )
     db.session.commit()
     (notice,) = _notices()
     assert notice.recipient == creator.email
@@ -131,7 +144,13 @@ def test_cancelling_tells_the_creator_unless_they_turned_notices_off(create_user
 
     creator.wants_change_notices = False
     db.session.commit()
-    reinstate_event(event, actor_id=colleague.id, now=NOW, status=EventStatus.confirmed)
+    reinstate_event(
+        event,
+        expected_version=event.version,
+        actor_id=colleague.id,
+        now=NOW,
+        status=EventStatus.confirmed,
+    )
     db.session.commit()
     assert len(_notices()) == 1
 
@@ -147,7 +166,14 @@ def test_cancelling_and_restoring_one_date_of_a_series_tells_its_partner(
         tzinfo=None
     ) + timedelta(weeks=1)
 
-    cancel_occurrence(event, second, actor_id=admin.id, now=NOW, reason="Ferie")
+    cancel_occurrence(
+        event,
+        second,
+        expected_version=event.version,
+        actor_id=admin.id,
+        now=NOW,
+        reason="Ferie",
+    )
     db.session.commit()
 
     (notice,) = _notices()
@@ -160,7 +186,9 @@ def test_cancelling_and_restoring_one_date_of_a_series_tells_its_partner(
     assert vevent["SEQUENCE"] == event.sequence > sequence
     assert "EXDATE" in vevent
 
-    restore_occurrence(event, second, actor_id=admin.id, now=NOW)
+    restore_occurrence(
+        event, second, expected_version=event.version, actor_id=admin.id, now=NOW
+    )
     db.session.commit()
     restored = [n for n in _notices() if n.id != notice.id]
     assert len(restored) == 1

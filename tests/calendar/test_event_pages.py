@@ -461,6 +461,7 @@ def test_edit_form_shows_the_saved_rule_and_saves_changes_audited(
             exdates="2026-12-15",
             start="2026-12-01T10:00",
             end="2026-12-01T11:00",
+            version="1",
         ),
     )
     entry = db.session.scalars(
@@ -485,10 +486,12 @@ def test_cancel_and_reinstate_an_event(
     event = create_event()
     as_role("admin")
 
-    client.post(f"/events/{event.id}/cancel", data={"reason": "Room not free"})
+    client.post(
+        f"/events/{event.id}/cancel", data={"reason": "Room not free", "version": "1"}
+    )
     cancelled = (event.status, event.sequence)
     page = _page(client, f"/events/{event.id}")
-    client.post(f"/events/{event.id}/reinstate")
+    client.post(f"/events/{event.id}/reinstate", data={"version": "2"})
 
     assert cancelled == (EventStatus.cancelled, 1)
     assert "Reinstate the event" in page
@@ -505,17 +508,17 @@ def test_cancel_and_restore_one_occurrence(
 
     client.post(
         f"/events/{event.id}/occurrences/cancel",
-        data={"occurrence": "2026-12-08T09:00"},
+        data={"occurrence": "2026-12-08T09:00", "version": "1"},
     )
     after_cancel = event.exdates
     bad = client.post(
         f"/events/{event.id}/occurrences/cancel",
-        data={"occurrence": "2026-12-09T09:00"},
+        data={"occurrence": "2026-12-09T09:00", "version": "2"},
         follow_redirects=True,
     )
     client.post(
         f"/events/{event.id}/occurrences/restore",
-        data={"occurrence": "2026-12-08T09:00"},
+        data={"occurrence": "2026-12-08T09:00", "version": "2"},
     )
 
     assert after_cancel == "2026-12-08T09:00"

@@ -117,6 +117,7 @@ def test_update_event_audits_only_the_changed_fields_and_raises_sequence(
         _data(
             start_dt=later, end_dt=later + timedelta(hours=1), theme_ids=[themes[0].id]
         ),
+        expected_version=meeting.version,
         actor_id=None,
         now=NOW,
     )
@@ -134,21 +135,35 @@ def test_update_event_audits_only_the_changed_fields_and_raises_sequence(
 
 
 def test_update_event_with_nothing_changed_writes_no_audit(meeting: Event) -> None:
-    changes = update_event(meeting, _data(), actor_id=None, now=NOW)
+    changes = update_event(
+        meeting, _data(), expected_version=meeting.version, actor_id=None, now=NOW
+    )
     db.session.commit()
 
     assert (changes, len(_audit(meeting)), meeting.sequence) == ({}, 1, 0)
 
 
 def test_title_change_does_not_raise_sequence(meeting: Event) -> None:
-    update_event(meeting, _data(title="India group"), actor_id=None, now=NOW)
+    update_event(
+        meeting,
+        _data(title="India group"),
+        expected_version=meeting.version,
+        actor_id=None,
+        now=NOW,
+    )
     db.session.commit()
 
     assert (meeting.title, meeting.sequence) == ("India group", 0)
 
 
 def test_cancel_event_keeps_it_and_records_the_reason(meeting: Event) -> None:
-    cancel_event(meeting, actor_id=None, now=NOW, reason="Room not free")
+    cancel_event(
+        meeting,
+        expected_version=meeting.version,
+        actor_id=None,
+        now=NOW,
+        reason="Room not free",
+    )
     db.session.commit()
 
     assert (meeting.status, meeting.sequence, db.session.get(Event, meeting.id)) == (
@@ -164,25 +179,37 @@ def test_cancel_event_keeps_it_and_records_the_reason(meeting: Event) -> None:
 
 
 def test_cancel_event_twice_is_refused(meeting: Event) -> None:
-    cancel_event(meeting, actor_id=None, now=NOW)
+    cancel_event(meeting, expected_version=meeting.version, actor_id=None, now=NOW)
 
     with pytest.raises(EventError, match="already cancelled"):
-        cancel_event(meeting, actor_id=None, now=NOW)
+        cancel_event(meeting, expected_version=meeting.version, actor_id=None, now=NOW)
 
 
 def test_edit_keeps_a_cancelled_event_cancelled(meeting: Event) -> None:
-    cancel_event(meeting, actor_id=None, now=NOW)
+    cancel_event(meeting, expected_version=meeting.version, actor_id=None, now=NOW)
 
-    update_event(meeting, _data(status=EventStatus.tentative), actor_id=None, now=NOW)
+    update_event(
+        meeting,
+        _data(status=EventStatus.tentative),
+        expected_version=meeting.version,
+        actor_id=None,
+        now=NOW,
+    )
 
     assert meeting.status is EventStatus.cancelled
 
 
 def test_reinstate_event(meeting: Event) -> None:
-    cancel_event(meeting, actor_id=None, now=NOW)
+    cancel_event(meeting, expected_version=meeting.version, actor_id=None, now=NOW)
     db.session.commit()
 
-    reinstate_event(meeting, actor_id=None, now=NOW, status=EventStatus.tentative)
+    reinstate_event(
+        meeting,
+        expected_version=meeting.version,
+        actor_id=None,
+        now=NOW,
+        status=EventStatus.tentative,
+    )
     db.session.commit()
 
     assert (meeting.status, meeting.sequence) == (EventStatus.tentative, 2)
@@ -194,17 +221,31 @@ def test_reinstate_event(meeting: Event) -> None:
 
 def test_reinstate_needs_a_cancelled_event(meeting: Event) -> None:
     with pytest.raises(EventError):
-        reinstate_event(meeting, actor_id=None, now=NOW)
+        reinstate_event(
+            meeting, expected_version=meeting.version, actor_id=None, now=NOW
+        )
 
 
 def test_cancel_occurrence_adds_an_exdate_and_restore_removes_it(
     meeting: Event,
 ) -> None:
-    cancel_occurrence(meeting, _wall(2026, 12, 8, 9, 0), actor_id=None, now=NOW)
+    cancel_occurrence(
+        meeting,
+        _wall(2026, 12, 8, 9, 0),
+        expected_version=meeting.version,
+        actor_id=None,
+        now=NOW,
+    )
     db.session.commit()
     after_cancel = (meeting.exdates, meeting.sequence)
 
-    restore_occurrence(meeting, _wall(2026, 12, 8, 9, 0), actor_id=None, now=NOW)
+    restore_occurrence(
+        meeting,
+        _wall(2026, 12, 8, 9, 0),
+        expected_version=meeting.version,
+        actor_id=None,
+        now=NOW,
+    )
     db.session.commit()
 
     assert after_cancel == ("2026-12-08T09:00", 1)
@@ -229,7 +270,13 @@ def test_cancel_occurrence_refuses_a_time_outside_the_series(
     meeting: Event, local_start: datetime
 ) -> None:
     with pytest.raises(EventError, match="not an occurrence"):
-        cancel_occurrence(meeting, local_start, actor_id=None, now=NOW)
+        cancel_occurrence(
+            meeting,
+            local_start,
+            expected_version=meeting.version,
+            actor_id=None,
+            now=NOW,
+        )
 
     assert meeting.exdates == ""
 
@@ -238,7 +285,13 @@ def test_cancel_occurrence_needs_a_recurring_event(app: Any) -> None:
     event = create_event(_data(rrule=""), actor_id=None, now=NOW)
 
     with pytest.raises(EventError, match="recurring"):
-        cancel_occurrence(event, _wall(2026, 12, 1, 9, 0), actor_id=None, now=NOW)
+        cancel_occurrence(
+            event,
+            _wall(2026, 12, 1, 9, 0),
+            expected_version=event.version,
+            actor_id=None,
+            now=NOW,
+        )
 
 
 def test_is_occurrence_follows_the_local_clock_across_dst(app: Any) -> None:

@@ -1,117 +1,94 @@
-"""Safe concurrent edits: a stale save gets the conflict page and overwrites nothing."""
+"""Safe concurrent edits of a visit: a stale save is merged on the conflict page, never lost.
+
+The same for every editable record is in tests/core/test_conflicts.py; this is
+the case the issue reported on visits.
+"""
 
 from __future__ import annotations
-
-import re
 
 import pytest
 import sqlalchemy as sa
 
 from app.auth.models import Role
 from app.core.db import db
+from app.core.versioning import VersionConflictError
 from app.delegations.models import Delegation, DelegationStatus
-from app.delegations.services import (
-    DelegationData,
-    VersionConflictError,
-    update_delegation,
-)
-from tests.fixtures.builders import NOW, PASSWORD
+from app.delegations.services import DelegationData, update_delegation
+from tests.auth.helpers import log_in
+from tests.core.edit_pages import conflict_rows, edit_form
+from tests.fixtures.builders import NOW
 
 pytestmark = pytest.mark.integration
-
-
-def _sign_in(client, user) -> None:
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302
-
-
-def _loaded_form(client, visit_id: int) -> dict[str, str | list[str]]:
-    """Return the edit form's fields as a browser would send them back unchanged."""
-    html = client.get(f"/visits/{visit_id}/edit").get_data(as_text=True)
-    form = html.split('<form method="post" novalidate>')[1].split("</form>")[0]
-    fields: dict[str, str | list[str]] = {}
-    for tag in re.findall(r"<input[^>]*>", form):
-        name = re.search(r' name="(\w+)"', tag)
-        value = re.search(r' value="([^"]*)"', tag)
-        if not name or ('type="checkbox"' in tag and " checked" not in tag):
-            continue
-        fields[name.group(1)] = value.group(1) if value else ""
-    for name, options in re.findall(
-        r'<select[^>]*?name="(\w+)"[^>]*>(.*?)</select>', form, flags=re.S
-    ):
-        fields[name] = re.findall(r'<option selected value="([^"]*)"', options)
-    for name, text in re.findall(
-        r'<textarea[^>]*?name="(\w+)"[^>]*>(.*?)</textarea>', form, flags=re.S
-    ):
-        fields[name] = text.strip()
-    fields.pop("csrf_token", None)
-    return fields
 
 
 @pytest.fixture
 def two_editors(app, client, create_user, create_delegation):
     first = create_user(role=Role.mayors_office, locale="en")
     second = create_user(role=Role.admin, locale="en")
-    visit = create_delegation("Hamburg harbour", status=DelegationStatus.tentative)
+    visit = create_delegation(
+        "Hamburg harbour", status=DelegationStatus.tentative, size=8
+    )
     other = app.test_client()
-    _sign_in(client, first)
-    _sign_in(other, second)
+    assert log_in(client, first).status_code == 302
+    assert log_in(other, second).status_code == 302
     return client, other, visit
 
 
-def test_edit_delegation_second_stale_save_gets_the_conflict_page(two_editors):
+def _stored(visit_id: int) -> Delegation:
+    db.session.expire_all()
+    return db.session.get(Delegation, visit_id)
+
+
+def test_edit_delegation_conflict_keeps_the_size_only_the_other_person_changed(
+    two_editors,
+):
+    """The reported bug: the conflict form carried the stale size 8 back over their 10."""
     first, second, visit = two_editors
-    first_form = _loaded_form(first, visit.id)
-    second_form = _loaded_form(second, visit.id)
-    assert first_form["version"] == second_form["version"] == "1"
-    assert first_form["arrival"] == "2026-12-06T10:00"
+    url = f"/visits/{visit.id}/edit"
+    first_form = edit_form(first.get(url).get_data(as_text=True))
+    second_form = edit_form(second.get(url).get_data(as_text=True))
 
-    saved = first.post(
-        f"/visits/{visit.id}/edit", data=first_form | {"title": "Hamburg port (first)"}
-    )
-    stale = second.post(
-        f"/visits/{visit.id}/edit",
-        data=second_form | {"title": "Hamburg harbour (second)", "size": "40"},
-    )
-
+    first.post(url, data=first_form | {"size": "10"})
+    stale = second.post(url, data=second_form | {"title": "Hamburg port"})
     html = stale.get_data(as_text=True)
-    db.session.expire_all()
-    stored = db.session.get(Delegation, visit.id)
-    assert saved.status_code == 302
+    shown = edit_form(html)
+    resent = second.post(url, data=shown)
+
+    stored = _stored(visit.id)
     assert stale.status_code == 409
-    assert "Someone else changed this visit" in html
-    assert re.search(
-        r'<th scope="row">Title <span class="badge">differs</span></th>\s*'
-        r"<td>Hamburg port \(first\)</td>\s*<td>Hamburg harbour \(second\)</td>",
-        html,
+    assert conflict_rows(html) == [
+        ("Title", "Hamburg harbour", "Hamburg port", "yours"),
+        ("Number of people", "10", "8", "theirs"),
+    ]
+    assert (shown["size"], shown["title"], shown["version"]) == (
+        "10",
+        "Hamburg port",
+        "2",
     )
-    assert 'value="Hamburg harbour (second)"' in html  # the user's input is kept
-    assert 'name="version" type="hidden" value="2"' in html
-    assert (stored.title, stored.size, stored.version) == (
-        "Hamburg port (first)",
-        None,
-        2,
-    )
+    assert resent.status_code == 302
+    assert (stored.size, stored.title, stored.version) == (10, "Hamburg port", 3)
 
 
-def test_edit_delegation_conflict_form_reapplies_the_users_version(two_editors):
+def test_edit_delegation_conflict_shows_both_values_of_a_field_both_changed(
+    two_editors,
+):
     first, second, visit = two_editors
-    first_form = _loaded_form(first, visit.id)
-    second_form = _loaded_form(second, visit.id)
-    first.post(f"/visits/{visit.id}/edit", data=first_form | {"title": "First title"})
-    second.post(
-        f"/visits/{visit.id}/edit", data=second_form | {"title": "Second title"}
-    )
+    url = f"/visits/{visit.id}/edit"
+    first_form = edit_form(first.get(url).get_data(as_text=True))
+    second_form = edit_form(second.get(url).get_data(as_text=True))
 
-    reapplied = second.post(
-        f"/visits/{visit.id}/edit",
-        data=second_form | {"title": "Second title", "version": "2"},
-    )
+    first.post(url, data=first_form | {"size": "10"})
+    stale = second.post(url, data=second_form | {"size": "12"})
+    html = stale.get_data(as_text=True)
 
-    db.session.expire_all()
-    stored = db.session.get(Delegation, visit.id)
-    assert reapplied.status_code == 302
-    assert (stored.title, stored.version) == ("Second title", 3)
+    assert conflict_rows(html) == [("Number of people", "10", "12", "both")]
+    assert edit_form(html)["size"] == "12"  # what this editor typed, to choose
+    assert (
+        '<p class="conflict-note" id="size-conflict">Saved by the other person: 10</p>'
+        in html
+    )
+    assert 'aria-describedby="size-conflict"' in html
+    assert _stored(visit.id).size == 10
 
 
 def test_update_delegation_turns_a_lost_race_into_a_conflict(

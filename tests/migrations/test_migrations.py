@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -209,3 +210,57 @@ def test_status_snapshots_start_from_each_rows_current_cells() -> None:
     assert [(*row[:1], str(row[1]), *row[2:]) for row in snapshots] == [
         ("india-2011", "2010-12-31", "NTNU", "Besøk", "Messe", "Underveis", 1)
     ]
+
+
+@pytest.mark.usefixtures("empty_app")
+def test_rows_that_exist_start_at_version_one() -> None:
+    """a6d95cd14e04: events, programme items, participants, tasks and follow-ups get a version."""
+    upgrade(revision="35c68d7aa06a")
+    inserts = [
+        "INSERT INTO events (id, title, description, start_dt, end_dt, is_all_day,"
+        " timezone, location, url, status, rrule, exdates, uid, visibility,"
+        " created_dt, updated_dt) VALUES (1, 'Forum', '', :at, :at, :no,"
+        " 'Europe/Oslo', '', '', 'confirmed', '', '', 'event-1@x', 'public', :at, :at)",
+        "INSERT INTO delegations (id, direction, title, country, foreign_organisations,"
+        " head_of_delegation, protocol_level, arrival_dt, departure_dt, timezone,"
+        " status, languages, needs_interpreter, cost_bearer, notes, uid, visibility,"
+        " created_dt, updated_dt) VALUES (1, 'incoming', 'Hamburg', 'DE', '', '',"
+        " 'mayoral', :at, :at, 'Europe/Oslo', 'confirmed', '', :no, '', '',"
+        " 'visit-1@x', 'internal', :at, :at)",
+        "INSERT INTO programme_items (id, delegation_id, title, start_dt, end_dt,"
+        " location, responsible_person, description, uid, visibility, created_dt,"
+        " updated_dt) VALUES (1, 1, 'Lunch', :at, :at, '', '', '', 'programme-1@x',"
+        " 'internal', :at, :at)",
+        "INSERT INTO participants (id, delegation_id, name, title, organisation,"
+        " dietary_needs, accessibility_needs) VALUES (1, 1, 'Anna', '', '', '', '')",
+        "INSERT INTO checklist_tasks (id, delegation_id, title, due_date, position)"
+        " VALUES (1, 1, 'Book rooms', '2026-12-01', 0)",
+        "INSERT INTO follow_ups (id, delegation_id, title, status, notes, created_dt)"
+        " VALUES (1, 1, 'Exchange', 'open', '', :at)",
+    ]
+    # Naive UTC, as the UTCDateTime columns store it.
+    values = {
+        "at": datetime(2026, 11, 26, 9, tzinfo=UTC).replace(tzinfo=None),
+        "no": False,
+    }
+    with db.engine.begin() as connection:
+        for statement in inserts:
+            connection.execute(sa.text(statement), values)
+
+    upgrade()
+
+    tables = [
+        "events",
+        "programme_items",
+        "participants",
+        "checklist_tasks",
+        "follow_ups",
+    ]
+    with db.engine.connect() as connection:
+        versions = {
+            table: connection.execute(
+                sa.select(sa.table(table, sa.column("version")))
+            ).all()
+            for table in tables
+        }
+    assert versions == {table: [(1,)] for table in tables}

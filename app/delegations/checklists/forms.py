@@ -12,6 +12,7 @@ from app.core.forms import (
     REQUIRED_MESSAGE,
     BoundedDateField,
     ChoiceField,
+    EditedVersion,
     FlaskForm,
     max_length,
     required,
@@ -78,12 +79,16 @@ class AddTaskForm(FlaskForm):
     submit = SubmitField(_l("Add task"))
 
 
-class AssignTaskForm(FlaskForm):
-    """Who a task is given to (empty: nobody)."""
+class AssignTaskForm(EditedVersion, FlaskForm):
+    """Who a task is given to (empty: nobody), with the version the page showed."""
 
     assignee_id = ChoiceField(
         _l("Assigned to"), coerce=_coerce_user_id, validators=[Optional()]
     )
+
+
+class TaskActionForm(EditedVersion, FlaskForm):
+    """A one-click change of a task (tick off, untick), with the version the page showed."""
 
 
 class TemplateForm(FlaskForm):

@@ -12,6 +12,7 @@ from app.auth.models import Role, User
 from app.core.audit import log_audit
 from app.core.db import db
 from app.core.timezones import utc_to_local
+from app.core.versioning import versioned_change
 from app.delegations.models import (
     ChecklistTask,
     ChecklistTemplate,
@@ -156,15 +157,25 @@ def list_assignable_users() -> list[User]:
 
 
 def assign_task(
-    task: ChecklistTask, *, assignee: User | None, actor: User, now: datetime
+    task: ChecklistTask,
+    *,
+    assignee: User | None,
+    expected_version: int | None,
+    actor: User,
+    now: datetime,
 ) -> None:
-    """Give the task to `assignee` (None: nobody) and log who did it."""
+    """Give the task to `assignee` (None: nobody) and log who did it.
+
+    A task given to `assignee` already stays as it is. Otherwise, when the
+    task changed since the page showed `expected_version`, raises
+    VersionConflictError (app.core.versioning) and changes nothing.
+    """
     old = task.assignee_id
     new = assignee.id if assignee is not None else None
     if old == new:
         return
-    task.assignee = assignee
-    db.session.flush()
+    with versioned_change(task, expected_version):
+        task.assignee = assignee
     log_audit(
         task,
         action="assigned",
@@ -175,25 +186,37 @@ def assign_task(
     plan_reminders(task.delegation, now=now)
 
 
-def complete_task(task: ChecklistTask, *, actor: User, now: datetime) -> None:
-    """Mark the task done by `actor` at `now`; a done task stays as it was."""
+def complete_task(
+    task: ChecklistTask, *, expected_version: int | None, actor: User, now: datetime
+) -> None:
+    """Mark the task done by `actor` at `now`; a done task stays as it was.
+
+    When the task changed since the page showed `expected_version` (someone
+    reopened it, or moved it), raises VersionConflictError and changes nothing.
+    """
     if task.done_dt is not None:
         return
-    task.done_dt = now
-    task.done_by_id = actor.id
-    db.session.flush()
+    with versioned_change(task, expected_version):
+        task.done_dt = now
+        task.done_by_id = actor.id
     log_audit(task, action="completed", actor_id=actor.id, now=now)
     plan_reminders(task.delegation, now=now)
 
 
-def reopen_task(task: ChecklistTask, *, actor: User, now: datetime) -> None:
-    """Mark a done task as not done again, and log who reopened it."""
+def reopen_task(
+    task: ChecklistTask, *, expected_version: int | None, actor: User, now: datetime
+) -> None:
+    """Mark a done task as not done again, and log who reopened it.
+
+    When the task changed since the page showed `expected_version`, raises
+    VersionConflictError and changes nothing.
+    """
     if task.done_dt is None:
         return
     old_by = task.done_by_id
-    task.done_dt = None
-    task.done_by_id = None
-    db.session.flush()
+    with versioned_change(task, expected_version):
+        task.done_dt = None
+        task.done_by_id = None
     log_audit(
         task,
         action="reopened",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
@@ -9,15 +11,18 @@ from flask_login import current_user
 
 from app.auth.models import User
 from app.core.access import admin_required, staff_required
+from app.core.conflicts import STALE_ACTION_MESSAGE
 from app.core.db import db, utcnow
 from app.core.forms import FlaskForm
 from app.core.timezones import utc_to_local
+from app.core.versioning import VersionConflictError
 from app.core.visibility import audience_for
 from app.delegations.checklists import services
 from app.delegations.checklists.forms import (
     PROTOCOL_LEVEL_LABELS,
     AddTaskForm,
     AssignTaskForm,
+    TaskActionForm,
     TemplateForm,
     TemplateItemForm,
     user_choices,
@@ -138,12 +143,7 @@ def add_task(delegation_id: int):
 )
 @staff_required
 def complete_task(delegation_id: int, task_id: int):
-    delegation = _delegation(delegation_id)
-    task = services.get_checklist_task(delegation, task_id)
-    _require_valid_post()
-    services.complete_task(task, actor=current_user, now=utcnow())
-    db.session.commit()
-    return _back(delegation, task.id)
+    return _tick(delegation_id, task_id, services.complete_task)
 
 
 @bp.route(
@@ -152,12 +152,28 @@ def complete_task(delegation_id: int, task_id: int):
 )
 @staff_required
 def reopen_task(delegation_id: int, task_id: int):
+    return _tick(delegation_id, task_id, services.reopen_task)
+
+
+def _tick(delegation_id: int, task_id: int, change: Callable[..., None]):
+    """Tick a task off or untick it, unless it changed since the page showed it."""
     delegation = _delegation(delegation_id)
     task = services.get_checklist_task(delegation, task_id)
-    _require_valid_post()
-    services.reopen_task(task, actor=current_user, now=utcnow())
-    db.session.commit()
-    return _back(delegation, task.id)
+    form = TaskActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        change(
+            task,
+            expected_version=form.loaded_version(),
+            actor=current_user,
+            now=utcnow(),
+        )
+        db.session.commit()
+    except VersionConflictError:
+        db.session.rollback()
+        flash(str(STALE_ACTION_MESSAGE), "error")
+    return _back(delegation, task_id)
 
 
 @bp.route(
@@ -176,10 +192,21 @@ def assign_task(delegation_id: int, task_id: int):
     assignee = (
         db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
     )
-    services.assign_task(task, assignee=assignee, actor=current_user, now=utcnow())
-    db.session.commit()
+    try:
+        services.assign_task(
+            task,
+            assignee=assignee,
+            expected_version=form.loaded_version(),
+            actor=current_user,
+            now=utcnow(),
+        )
+        db.session.commit()
+    except VersionConflictError:
+        db.session.rollback()
+        flash(str(STALE_ACTION_MESSAGE), "error")
+        return _back(delegation, task_id)
     flash(_("Task assignment saved."), "success")
-    return _back(delegation, task.id)
+    return _back(delegation, task_id)
 
 
 # --- template editor (admins) -------------------------------------------------

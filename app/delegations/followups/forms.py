@@ -9,6 +9,7 @@ from wtforms.validators import Optional
 from app.core.forms import (
     BoundedDateField,
     ChoiceField,
+    EditedVersion,
     FlaskForm,
     max_length,
     required,
@@ -24,7 +25,7 @@ STATUS_LABELS = {
 }
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(EditedVersion, FlaskForm):
     """One follow-up item."""
 
     title = StringField(
@@ -47,8 +48,8 @@ class FollowUpForm(FlaskForm):
     submit = SubmitField(_l("Save follow-up item"))
 
 
-class FollowUpStatusForm(FlaskForm):
-    """A one-click status change (close or reopen)."""
+class FollowUpStatusForm(EditedVersion, FlaskForm):
+    """A one-click status change (close or reopen), with the version the list showed."""
 
     status = ChoiceField(
         _l("Status"),

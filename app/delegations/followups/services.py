@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import Role, User
 from app.core.audit import log_audit
 from app.core.db import db
+from app.core.versioning import versioned_change
 from app.delegations.models import Delegation, FollowUp, FollowUpStatus
 from app.delegations.reminders import plan_reminders
 
@@ -100,23 +101,30 @@ def add_followup(
 
 
 def update_followup(
-    followup: FollowUp, data: FollowUpData, *, actor: User, now: datetime
+    followup: FollowUp,
+    data: FollowUpData,
+    *,
+    expected_version: int | None,
+    actor: User,
+    now: datetime,
 ) -> dict[str, list[object]]:
     """Change a follow-up item and audit what changed; return field -> [old, new].
 
     Closing it (done or dropped) sets closed_dt; reopening it clears closed_dt.
+    Raises VersionConflictError, changing nothing, when the item was saved
+    since the editor loaded `expected_version` (app.core.versioning).
     """
     changes: dict[str, list[object]] = {}
-    for name in ("title", "owner_id", "deadline", "notes"):
-        old, new = getattr(followup, name), getattr(data, name)
-        if old != new:
-            changes[name] = [_json(old), _json(new)]
-            setattr(followup, name, new)
-    if data.status is not followup.status:
-        changes["status"] = [followup.status.value, data.status.value]
-        _set_status(followup, data.status, now=now)
+    with versioned_change(followup, expected_version):
+        for name in ("title", "owner_id", "deadline", "notes"):
+            old, new = getattr(followup, name), getattr(data, name)
+            if old != new:
+                changes[name] = [_json(old), _json(new)]
+                setattr(followup, name, new)
+        if data.status is not followup.status:
+            changes["status"] = [followup.status.value, data.status.value]
+            _set_status(followup, data.status, now=now)
     if changes:
-        db.session.flush()
         log_audit(
             followup, action="updated", actor_id=actor.id, now=now, changes=changes
         )
@@ -125,14 +133,24 @@ def update_followup(
 
 
 def set_followup_status(
-    followup: FollowUp, status: FollowUpStatus, *, actor: User, now: datetime
+    followup: FollowUp,
+    status: FollowUpStatus,
+    *,
+    expected_version: int | None,
+    actor: User,
+    now: datetime,
 ) -> None:
-    """Move an item to `status`, setting or clearing closed_dt, and audit the change."""
+    """Move an item to `status`, setting or clearing closed_dt, and audit the change.
+
+    An item already in `status` stays as it is. Otherwise, when the item
+    changed since the page showed `expected_version`, raises
+    VersionConflictError: the click was made without seeing that change.
+    """
     if status is followup.status:
         return
     old = followup.status
-    _set_status(followup, status, now=now)
-    db.session.flush()
+    with versioned_change(followup, expected_version):
+        _set_status(followup, status, now=now)
     log_audit(
         followup,
         action="status_changed",

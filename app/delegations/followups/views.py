@@ -9,6 +9,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -16,8 +17,10 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.core.access import staff_required
+from app.core.conflicts import STALE_ACTION_MESSAGE, Conflict
 from app.core.db import db, utcnow
 from app.core.timezones import utc_to_local
+from app.core.versioning import VersionConflictError
 from app.core.visibility import Audience
 from app.delegations.followups.forms import (
     STATUS_LABELS,
@@ -51,14 +54,17 @@ def _followup(delegation: Delegation, followup_id: int) -> FollowUp:
     return get_followup(delegation, followup_id) or abort(404)
 
 
-def _form(obj: FollowUp | None = None) -> FollowUpForm:
-    form = FollowUpForm(obj=obj)
+def _form(obj: FollowUp | None = None, *, saved: bool = False) -> FollowUpForm:
+    """Return the form as posted, or filled from `obj` on a GET (or when `saved`)."""
+    from_obj = obj is not None and (saved or request.method == "GET")
+    form = FollowUpForm(formdata=None, obj=obj) if from_obj else FollowUpForm()
     form.owner_id.choices = [SelectChoice(0, _("Nobody yet"))] + [
         SelectChoice(user.id, user.name) for user in list_possible_owners()
     ]
-    if obj is not None and not form.is_submitted():
+    if obj is not None and from_obj:
         form.owner_id.data = obj.owner_id or 0
         form.status.data = obj.status.value
+        form.remember_loaded(obj.version)
     return form
 
 
@@ -121,16 +127,39 @@ def edit_followup(delegation_id: int, followup_id: int):
     delegation = _delegation(delegation_id)
     followup = _followup(delegation, followup_id)
     form = _form(followup)
-    if form.validate_on_submit():
-        update_followup(followup, _form_data(form), actor=current_user, now=utcnow())
+    if not form.validate_on_submit():
+        return _edit_page(delegation, followup, form)
+    try:
+        update_followup(
+            followup,
+            _form_data(form),
+            expected_version=form.loaded_version(),
+            actor=current_user,
+            now=utcnow(),
+        )
         db.session.commit()
-        flash(_("Follow-up item saved."), "success")
-        return _back(delegation)
+    except VersionConflictError:
+        db.session.rollback()
+        saved = _followup(delegation, followup_id)
+        conflict = form.merge_saved(_form(saved, saved=True), version=saved.version)
+        return _edit_page(delegation, saved, form, conflict=conflict), 409
+    flash(_("Follow-up item saved."), "success")
+    return _back(delegation)
+
+
+def _edit_page(
+    delegation: Delegation,
+    followup: FollowUp,
+    form: FollowUpForm,
+    *,
+    conflict: Conflict | None = None,
+) -> str:
     return render_template(
         "delegations/followups/form.html",
         delegation=delegation,
         form=form,
         followup=followup,
+        conflict=conflict,
         active_tab="followups",
     )
 
@@ -145,8 +174,19 @@ def change_followup_status(delegation_id: int, followup_id: int):
         flash(_("The status could not be changed. Try again."), "error")
         return _back(delegation)
     status = FollowUpStatus(form.status.data)
-    set_followup_status(followup, status, actor=current_user, now=utcnow())
-    db.session.commit()
+    try:
+        set_followup_status(
+            followup,
+            status,
+            expected_version=form.loaded_version(),
+            actor=current_user,
+            now=utcnow(),
+        )
+        db.session.commit()
+    except VersionConflictError:
+        db.session.rollback()
+        flash(str(STALE_ACTION_MESSAGE), "error")
+        return _back(delegation)
     flash(
         _(
             "“%(title)s” is now %(status)s.",

@@ -8,6 +8,7 @@ from wtforms import StringField, SubmitField
 
 from app.core.forms import (
     REQUIRED_MESSAGE,
+    EditedVersion,
     FlaskForm,
     max_length,
     required,
@@ -25,7 +26,7 @@ def _text(label: str, name: str, *, is_required: bool = False) -> StringField:
     )
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(EditedVersion, FlaskForm):
     """One participant's personal fields."""
 
     name = _text(_l("Name"), "name", is_required=True)

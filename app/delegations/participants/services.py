@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from app.auth.models import User
 from app.core.audit import log_audit
 from app.core.db import db
+from app.core.versioning import versioned_change
 from app.delegations.models import Delegation, Participant
 
 #: What an erased participant is called from then on (the row stays for the audit trail).
@@ -109,18 +110,27 @@ def add_participant(
 
 
 def update_participant(
-    participant: Participant, data: ParticipantData, *, actor: User, now: datetime
+    participant: Participant,
+    data: ParticipantData,
+    *,
+    expected_version: int | None,
+    actor: User,
+    now: datetime,
 ) -> list[str]:
-    """Change a participant's fields; audit the names of those that changed and return them."""
+    """Change a participant's fields; audit the names of those that changed and return them.
+
+    Raises VersionConflictError, changing nothing, when the participant was
+    saved since the editor loaded `expected_version` (app.core.versioning).
+    """
     changed = [
         name
         for name, value in _values(data).items()
         if getattr(participant, name) != value
     ]
-    for name in changed:
-        setattr(participant, name, getattr(data, name))
+    with versioned_change(participant, expected_version):
+        for name in changed:
+            setattr(participant, name, getattr(data, name))
     if changed:
-        db.session.flush()
         log_audit(
             participant,
             action="updated",

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from app.core.access import staff_required
+from app.core.conflicts import Conflict
 from app.core.db import db, utcnow
+from app.core.versioning import VersionConflictError
 from app.core.visibility import Audience
 from app.delegations.models import Delegation, Participant
 from app.delegations.participants.forms import (
@@ -98,21 +100,49 @@ def new_participant(delegation_id: int):
 def edit_participant(delegation_id: int, participant_id: int):
     delegation = _delegation(delegation_id)
     participant = _participant(delegation, participant_id)
-    form = ParticipantForm(obj=participant)
-    if form.validate_on_submit():
+    form = _loaded_form(participant) if request.method == "GET" else ParticipantForm()
+    if not form.validate_on_submit():
+        return _edit_page(delegation, participant, form)
+    try:
         update_participant(
-            participant, _form_data(form), actor=current_user, now=utcnow()
+            participant,
+            _form_data(form),
+            expected_version=form.loaded_version(),
+            actor=current_user,
+            now=utcnow(),
         )
         db.session.commit()
-        flash(_("Changes to %(name)s are saved.", name=participant.name), "success")
-        return redirect(
-            url_for("participants.list_participants", delegation_id=delegation.id)
-        )
+    except VersionConflictError:
+        db.session.rollback()
+        saved = _participant(delegation, participant_id)
+        conflict = form.merge_saved(_loaded_form(saved), version=saved.version)
+        return _edit_page(delegation, saved, form, conflict=conflict), 409
+    flash(_("Changes to %(name)s are saved.", name=participant.name), "success")
+    return redirect(
+        url_for("participants.list_participants", delegation_id=delegation.id)
+    )
+
+
+def _loaded_form(participant: Participant) -> ParticipantForm:
+    """Return the edit form filled from the participant as saved, remembering its version."""
+    form = ParticipantForm(formdata=None, obj=participant)
+    form.remember_loaded(participant.version)
+    return form
+
+
+def _edit_page(
+    delegation: Delegation,
+    participant: Participant,
+    form: ParticipantForm,
+    *,
+    conflict: Conflict | None = None,
+) -> str:
     return render_template(
         "delegations/participants/form.html",
         delegation=delegation,
         form=form,
         participant=participant,
+        conflict=conflict,
         active_tab="participants",
     )
 

@@ -17,6 +17,7 @@ from wtforms.validators import StopValidation
 from app.core.forms import (
     CHOICE_MESSAGE,
     ChoiceField,
+    EditedVersion,
     FlaskForm,
     LocalDateTimeField,
     local_field_to_utc,
@@ -54,7 +55,7 @@ class MultipleChoiceField(SelectMultipleField):
             raise StopValidation(CHOICE_MESSAGE)
 
 
-class ProgrammeItemForm(FlaskForm):
+class ProgrammeItemForm(EditedVersion, FlaskForm):
     """One programme item, its times entered in the visit's own zone."""
 
     title = StringField(
@@ -113,8 +114,12 @@ class ProgrammeItemForm(FlaskForm):
         )
 
 
-class DeleteItemForm(FlaskForm):
-    """The confirmation of a deletion (a form, so it works without JavaScript)."""
+class DeleteItemForm(EditedVersion, FlaskForm):
+    """The confirmation of a deletion (a form, so it works without JavaScript).
+
+    It carries the version the page showed: an item changed since is not
+    deleted unseen.
+    """
 
     submit = SubmitField(_l("Delete the item"))
 

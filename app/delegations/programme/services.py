@@ -14,6 +14,7 @@ from werkzeug.exceptions import NotFound
 from app.core.audit import log_audit
 from app.core.db import db
 from app.core.timezones import LocalTimeError, local_to_utc, utc_to_local
+from app.core.versioning import versioned_change
 from app.core.visibility import Audience, Visibility, visible_clause
 from app.delegations.models import Delegation, ProgrammeItem
 from app.delegations.notices import queue_change_notices
@@ -166,17 +167,25 @@ def add_programme_item(
 
 
 def update_programme_item(
-    item: ProgrammeItem, data: ItemData, *, actor_id: int | None, now: datetime
+    item: ProgrammeItem,
+    data: ItemData,
+    *,
+    expected_version: int | None,
+    actor_id: int | None,
+    now: datetime,
 ) -> list[str]:
     """Change an item, audit the change and, if its time or place moved, queue notices.
 
     Returns what moved: a list of "time" and "place" (empty when neither did).
+    Raises VersionConflictError, changing nothing, when the item was saved
+    since the editor loaded `expected_version` (app.core.versioning).
     The flush raises the item's `sequence` (app.core.calendar_object) before the
     notices are queued, so their idempotency keys differ from earlier notices.
     """
     officials = _officials(data.official_ids)
     before = _snapshot(item)
-    _apply(item, data, officials)
+    with versioned_change(item, expected_version):
+        _apply(item, data, officials)
     after = _snapshot(item)
     changes = {
         key: [before[key], after[key]] for key in after if before[key] != after[key]
@@ -186,7 +195,6 @@ def update_programme_item(
         changed.append("time")
     if any(name in changes for name in PLACE_FIELDS):
         changed.append("place")
-    db.session.flush()
     if changes:
         log_audit(item, action="updated", actor_id=actor_id, now=now, changes=changes)
     if changed:
@@ -195,22 +203,30 @@ def update_programme_item(
 
 
 def delete_programme_item(
-    item: ProgrammeItem, *, actor_id: int | None, now: datetime
+    item: ProgrammeItem,
+    *,
+    expected_version: int | None,
+    actor_id: int | None,
+    now: datetime,
 ) -> None:
-    """Remove an item, audit it and queue notices on its visit; flushes, never commits."""
+    """Remove an item, audit it and queue notices on its visit; flushes, never commits.
+
+    Raises VersionConflictError, deleting nothing, when the item changed since
+    the page that asked showed `expected_version`.
+    """
     delegation = item.delegation
-    log_audit(
-        item,
-        action="deleted",
-        actor_id=actor_id,
-        now=now,
-        changes={key: [value, None] for key, value in _snapshot(item).items()},
-    )
-    # Tell its followers (its officials included) while the item still exists.
-    queue_change_notices(item, changed=["deleted"], now=now)
-    delegation.programme_items.remove(item)
-    db.session.delete(item)
-    db.session.flush()
+    with versioned_change(item, expected_version):
+        log_audit(
+            item,
+            action="deleted",
+            actor_id=actor_id,
+            now=now,
+            changes={key: [value, None] for key, value in _snapshot(item).items()},
+        )
+        # Tell its followers (its officials included) while the item still exists.
+        queue_change_notices(item, changed=["deleted"], now=now)
+        delegation.programme_items.remove(item)
+        db.session.delete(item)
 
 
 def list_copy_sources(delegation: Delegation) -> list[Delegation]:

@@ -12,9 +12,11 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from app.core.access import staff_required
+from app.core.conflicts import STALE_ACTION_MESSAGE, Conflict
 from app.core.db import db, utcnow
 from app.core.i18n import LOCALES, babel_locale
 from app.core.timezones import utc_to_local
+from app.core.versioning import VersionConflictError
 from app.core.visibility import Audience, audience_for
 from app.delegations.models import Delegation, ProgrammeItem
 from app.delegations.planner.clashes import clashes_for_item
@@ -57,8 +59,11 @@ def _formatters(zone: str) -> dict[str, Any]:
     }
 
 
-def _item_form(item: ProgrammeItem | None, zone: str) -> ProgrammeItemForm:
-    form = ProgrammeItemForm()
+def _item_form(
+    item: ProgrammeItem | None, zone: str, *, saved: bool = False
+) -> ProgrammeItemForm:
+    """Return the item form: as posted, or filled from `item` on a GET (or when `saved`)."""
+    form = ProgrammeItemForm(formdata=None) if saved else ProgrammeItemForm()
     form.venue_id.choices = [SelectChoice("0", _("No venue"))] + [
         SelectChoice(str(venue.id), venue.name) for venue in list_venues()
     ]
@@ -70,7 +75,7 @@ def _item_form(item: ProgrammeItem | None, zone: str) -> ProgrammeItemForm:
         SelectChoice(str(official.id), _official_label(official))
         for official in list_officials()
     ]
-    if request.method == "GET":
+    if saved or request.method == "GET":
         if item is None:
             form.venue_id.data = 0
             form.responsible_organisation_id.data = 0
@@ -88,6 +93,7 @@ def _item_form(item: ProgrammeItem | None, zone: str) -> ProgrammeItemForm:
             form.official_ids.data = [official.id for official in item.officials]
             form.description.data = item.description
             form.visibility.data = item.visibility.value
+            form.remember_loaded(item.version)
     return form
 
 
@@ -161,27 +167,47 @@ def edit_programme(delegation_id: int):
 def edit_item(delegation_id: int, item_id: int):
     delegation = get_visible_delegation(delegation_id, audience_for(current_user))
     item = get_programme_item(delegation, item_id)
-    form = _item_form(item, delegation.timezone)
-    if form.validate_on_submit():
-        data = form.item_data(delegation.timezone)
-        if data is not None:
-            update_programme_item(item, data, actor_id=current_user.id, now=utcnow())
-            db.session.commit()
-            flash(_("Changes to “%(title)s” are saved.", title=item.title), "success")
-            _flash_clashes(item)
-            return redirect(
-                url_for("programme.edit_programme", delegation_id=delegation.id)
-            )
-    status = 422 if request.method == "POST" else 200
-    return (
-        render_template(
-            "delegations/programme/edit_item.html",
-            delegation=delegation,
-            active_tab="programme",
-            item=item,
-            form=form,
-        ),
-        status,
+    zone = delegation.timezone
+    form = _item_form(item, zone)
+    data = form.item_data(zone) if form.validate_on_submit() else None
+    if data is None:
+        status = 422 if request.method == "POST" else 200
+        return _edit_item_page(delegation, item, form), status
+    try:
+        update_programme_item(
+            item,
+            data,
+            expected_version=form.loaded_version(),
+            actor_id=current_user.id,
+            now=utcnow(),
+        )
+        db.session.commit()
+    except VersionConflictError:
+        db.session.rollback()
+        saved = get_programme_item(delegation, item_id)
+        conflict = form.merge_saved(
+            _item_form(saved, zone, saved=True), version=saved.version
+        )
+        return _edit_item_page(delegation, saved, form, conflict=conflict), 409
+    flash(_("Changes to “%(title)s” are saved.", title=item.title), "success")
+    _flash_clashes(item)
+    return redirect(url_for("programme.edit_programme", delegation_id=delegation.id))
+
+
+def _edit_item_page(
+    delegation: Delegation,
+    item: ProgrammeItem,
+    form: ProgrammeItemForm,
+    *,
+    conflict: Conflict | None = None,
+) -> str:
+    return render_template(
+        "delegations/programme/edit_item.html",
+        delegation=delegation,
+        active_tab="programme",
+        item=item,
+        form=form,
+        conflict=conflict,
     )
 
 
@@ -206,18 +232,25 @@ def delete_item(delegation_id: int, item_id: int):
     delegation = get_visible_delegation(delegation_id, audience_for(current_user))
     item = get_programme_item(delegation, item_id)
     form = DeleteItemForm()
+    confirm_page = url_for(
+        "programme.confirm_delete_item", delegation_id=delegation.id, item_id=item.id
+    )
     if not form.validate_on_submit():
         flash(_("The form expired. Please submit it again."), "error")
-        return redirect(
-            url_for(
-                "programme.confirm_delete_item",
-                delegation_id=delegation.id,
-                item_id=item.id,
-            )
-        )
+        return redirect(confirm_page)
     title = item.title
-    delete_programme_item(item, actor_id=current_user.id, now=utcnow())
-    db.session.commit()
+    try:
+        delete_programme_item(
+            item,
+            expected_version=form.loaded_version(),
+            actor_id=current_user.id,
+            now=utcnow(),
+        )
+        db.session.commit()
+    except VersionConflictError:
+        db.session.rollback()
+        flash(str(STALE_ACTION_MESSAGE), "error")
+        return redirect(confirm_page)
     flash(_("“%(title)s” is deleted from the programme.", title=title), "success")
     return redirect(url_for("programme.edit_programme", delegation_id=delegation.id))
 

@@ -132,7 +132,7 @@ def test_reschedule_checklist_tasks_moves_only_open_template_tasks(
     actor = create_user()
     delegation = create_delegation(arrival=LATE_ARRIVAL)
     booked, programme, _thanks = create_checklist_tasks(delegation, now=NOW)
-    complete_task(booked, actor=actor, now=NOW)
+    complete_task(booked, expected_version=booked.version, actor=actor, now=NOW)
     add_task(delegation, title="Order flowers", due_date=date(2026, 12, 8), now=NOW)
     db.session.commit()
 
@@ -184,7 +184,7 @@ def test_list_overdue_tasks_skips_done_future_and_cancelled_visits(
     late = add_task(visit, title="Late", due_date=date(2026, 11, 20), now=NOW)
     add_task(visit, title="Due today", due_date=date(2026, 11, 26), now=NOW)
     done = add_task(visit, title="Done late", due_date=date(2026, 11, 19), now=NOW)
-    complete_task(done, actor=actor, now=NOW)
+    complete_task(done, expected_version=done.version, actor=actor, now=NOW)
     add_task(cancelled, title="Cancelled late", due_date=date(2026, 11, 1), now=NOW)
     earlier = add_task(visit, title="Very late", due_date=date(2026, 11, 2), now=NOW)
     db.session.commit()

@@ -141,11 +141,17 @@ def test_complete_task_sets_done_by_and_untick_clears_it(
     db.session.commit()
     login(staff)
 
-    done = client.post(f"/visits/{delegation.id}/checklist/tasks/{task.id}/done")
+    done = client.post(
+        f"/visits/{delegation.id}/checklist/tasks/{task.id}/done",
+        data={"version": "1"},
+    )
     db.session.expire_all()
     after_done = (task.done_by_id, task.done_dt is not None)
     page = client.get(f"/visits/{delegation.id}/checklist").get_data(as_text=True)
-    reopened = client.post(f"/visits/{delegation.id}/checklist/tasks/{task.id}/reopen")
+    reopened = client.post(
+        f"/visits/{delegation.id}/checklist/tasks/{task.id}/reopen",
+        data={"version": "2"},
+    )
     db.session.expire_all()
 
     assert (
@@ -172,7 +178,7 @@ def test_assign_task_saves_assignee_with_audit_entry(
 
     response = client.post(
         f"/visits/{delegation.id}/checklist/tasks/{task.id}/assign",
-        data={"assignee_id": str(admin.id)},
+        data={"assignee_id": str(admin.id), "version": "1"},
     )
     db.session.expire_all()
     page = client.get(f"/visits/{delegation.id}/checklist").get_data(as_text=True)

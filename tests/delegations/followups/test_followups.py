@@ -127,6 +127,7 @@ def test_edit_followup_to_done_sets_closed_dt_and_audits(client, login, staff, v
             "deadline": "2027-01-15",
             "status": "done",
             "notes": "Agreement signed.",
+            "version": "1",
         },
     )
 
@@ -149,12 +150,14 @@ def test_close_and_reopen_followup_with_buttons(client, login, staff, visit):
     login(staff)
 
     client.post(
-        f"/visits/{visit.id}/follow-up/{followup.id}/status", data={"status": "done"}
+        f"/visits/{visit.id}/follow-up/{followup.id}/status",
+        data={"status": "done", "version": "1"},
     )
     db.session.refresh(followup)
     closed = (followup.status, followup.closed_dt is not None)
     client.post(
-        f"/visits/{visit.id}/follow-up/{followup.id}/status", data={"status": "open"}
+        f"/visits/{visit.id}/follow-up/{followup.id}/status",
+        data={"status": "open", "version": "2"},
     )
     db.session.refresh(followup)
 
@@ -173,9 +176,19 @@ def test_set_followup_status_keeps_first_closed_dt_between_done_and_dropped(
 ):
     followup = _add(visit, staff)
 
-    set_followup_status(followup, FollowUpStatus.done, actor=staff, now=NOW)
     set_followup_status(
-        followup, FollowUpStatus.dropped, actor=staff, now=NOW + timedelta(days=1)
+        followup,
+        FollowUpStatus.done,
+        expected_version=followup.version,
+        actor=staff,
+        now=NOW,
+    )
+    set_followup_status(
+        followup,
+        FollowUpStatus.dropped,
+        expected_version=followup.version,
+        actor=staff,
+        now=NOW + timedelta(days=1),
     )
 
     assert (followup.status, followup.closed_dt) == (FollowUpStatus.dropped, NOW)

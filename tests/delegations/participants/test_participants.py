@@ -261,7 +261,12 @@ def test_edit_participant_changes_fields_and_audits_names_only(
 
     response = client.post(
         f"/visits/{visit.id}/participants/{participant.id}/edit",
-        data={"name": "Anna Schmidt", "title": "Senator", "dietary_needs": "vegan"},
+        data={
+            "name": "Anna Schmidt",
+            "title": "Senator",
+            "dietary_needs": "vegan",
+            "version": "1",
+        },
     )
 
     assert response.status_code == 302
