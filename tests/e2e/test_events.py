@@ -167,3 +167,52 @@ def test_staff_cancels_an_event_with_the_keyboard(
     assert outline == "solid"
     assert "This event is cancelled." in page.locator("main").inner_text()
     assert page.locator("button", has_text="Reinstate the event").count() == 1
+
+
+def test_a_stale_event_save_shows_both_versions_keeps_the_typed_text_and_passes_axe(
+    live_server: LiveServer, new_page: Any
+) -> None:
+    event_id = _event_id(live_server, PUBLIC_EVENT)
+    page = new_page("en-GB")
+    log_in(page, live_server, EMAILS[Role.admin])
+    switch_language(page, "en")
+    page.goto(live_server(f"/events/{event_id}/edit"))
+    # Someone else saves the event while this editor has it open.
+    with live_server.app.app_context():
+        event = db.session.get(Event, event_id)
+        event.title = "Their title"
+        event.location = "Their hall"
+        db.session.commit()
+
+    page.fill("#title", "My title")
+    with page.expect_navigation() as answer:
+        page.locator("main form.event-form [type=submit]").click()
+
+    rows = page.locator("table.conflict tbody tr").evaluate_all(
+        "rows => rows.map(row => [...row.cells].map(cell => cell.innerText.trim()))"
+    )
+    assert answer.value.status == 409
+    assert page.locator(".error-summary h2").inner_text() == (
+        "Someone else changed this event"
+    )
+    assert rows == [
+        [
+            "Title",
+            "Their title",
+            "My title",
+            "What you typed: you both changed this field, so choose",
+        ],
+        ["Location", "Their hall", "", "Their change (you had not changed this field)"],
+    ]
+    # Both changed the title: the typed one stays, theirs is shown at the field.
+    assert page.locator("#title").input_value() == "My title"
+    assert page.locator("#title-conflict").inner_text() == (
+        "Saved by the other person: Their title"
+    )
+    # Only they changed the place: the form now holds theirs.
+    assert page.locator("#location").input_value() == "Their hall"
+    assert_accessible(page)
+
+    submit_form(page, "main form.event-form")  # saving again keeps both changes
+    assert page.locator("h1").inner_text().startswith("My title")
+    assert "Their hall" in page.locator(".facts").inner_text()
