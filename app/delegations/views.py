@@ -29,6 +29,7 @@ from app.core.i18n import format_local_datetime
 from app.core.timezones import utc_to_local
 from app.core.versioning import VersionConflictError
 from app.core.visibility import Visibility, audience_for
+from app.delegations.fields import visit_fields
 from app.delegations.filters import FILTER_KEYS as _FILTER_KEYS
 from app.delegations.filters import read_filters as _read_filters
 from app.delegations.forms import (
@@ -105,11 +106,13 @@ def list_delegations_page() -> str:
 
 @bp.route("/<int:delegation_id>")
 def show_delegation(delegation_id: int) -> str:
-    delegation = get_visible_delegation(delegation_id, audience_for(current_user))
+    audience = audience_for(current_user)
+    delegation = get_visible_delegation(delegation_id, audience)
     is_staff = current_user.is_authenticated and current_user.is_staff
     return render_template(
         "delegations/show.html",
         delegation=delegation,
+        visit_fields=visit_fields(audience),
         active_tab="overview",
         history=list_status_history(delegation) if is_staff else [],
         transitions=allowed_transitions(delegation) if is_staff else [],

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, request
-from flask_babel import get_timezone
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -53,6 +53,11 @@ def _viewer_zone() -> ZoneInfo:
     return ZoneInfo(str(get_timezone() or current_app.config["TIMEZONE"]))
 
 
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale else str(current_app.config["DEFAULT_LOCALE"])
+
+
 @bp.errorhandler(FilterError)
 def _unknown_filter(error: FilterError) -> tuple[str, int]:
     """Say which filter value names nothing: a download of everything would mislead."""
@@ -85,7 +90,7 @@ def export_visits(fmt: str) -> Response:
     if with_participants and not can_see_personal_data(audience):
         abort(403)
     visits = list_export_visits(audience, read_filters(request.args))
-    tables = [visits_table(visits)]
+    tables = [visits_table(audience, visits, language=_language())]
     if with_participants and fmt == "xlsx":
         tables.append(participants_table(audience, visits))
     return _download("visits", fmt, tables)

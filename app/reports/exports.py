@@ -26,6 +26,7 @@ from app.calendar.services import CalendarEntry, CalendarFilters, list_window
 from app.core.db import db
 from app.core.timezones import utc_to_local
 from app.core.visibility import Audience, can_see_personal_data, visible_clause
+from app.delegations.fields import visit_fields
 from app.delegations.followups.forms import STATUS_LABELS as FOLLOWUP_STATUS_LABELS
 from app.delegations.forms import (
     DIRECTION_LABELS,
@@ -196,48 +197,73 @@ def _local(instant: datetime, zone: str) -> datetime:
 def list_export_visits(
     audience: Audience, filters: DelegationFilters
 ) -> list[Delegation]:
-    """Return every visit the register would list for these filters, latest first."""
+    """Return every visit the register would list for these filters, latest first.
+
+    Co-hosts and themes, which the register's page does not show, are loaded
+    for all of them at once (one query each), not once per visit.
+    """
     visits, _total = list_delegations(
         audience, filters=filters, limit=MAX_EXPORT_ROWS, offset=0
     )
+    if visits:
+        # Visits already loaded keep their state; the collections are filled in.
+        db.session.scalars(
+            sa.select(Delegation)
+            .where(Delegation.id.in_([visit.id for visit in visits]))
+            .options(selectinload(Delegation.co_hosts), selectinload(Delegation.themes))
+        ).all()
     return visits
 
 
-def visits_table(visits: Sequence[Delegation]) -> Table:
-    """Return the visits as a table, times in each visit's own zone."""
-    headers = [
-        _("Title"),
-        _("Direction"),
-        _("Status"),
-        _("Arrival"),
-        _("Departure"),
-        _("Time zone"),
-        _("City"),
-        _("Country"),
-        _("Protocol level"),
-        _("Size"),
-        _("Host organisation"),
-        _("Host contact"),
-        _("Initiative"),
-        _("Visibility"),
-    ]
+def _visit_cell(visit: Delegation, key: str, language: str) -> Cell:
+    """Return one field of a visit as its export column holds it."""
+    match key:
+        case "status":
+            return str(STATUS_LABELS[visit.status])
+        case "direction":
+            return str(DIRECTION_LABELS[visit.direction])
+        case "arrival":
+            return _local(visit.arrival_dt, visit.timezone)
+        case "departure":
+            return _local(visit.departure_dt, visit.timezone)
+        case "city":
+            return visit.city.name if visit.city else ""
+        case "country":
+            return country_name(visit.country)
+        case "protocol_level":
+            return str(PROTOCOL_LABELS[visit.protocol_level])
+        case "host_organisation":
+            return visit.host_organisation.short_name if visit.host_organisation else ""
+        case "co_hosts":
+            return ", ".join(org.short_name for org in visit.co_hosts)
+        case "initiative":
+            return visit.initiative.title if visit.initiative else ""
+        case "themes":
+            return ", ".join(theme.name(language) for theme in visit.themes)
+        case "needs_interpreter":
+            return _("Yes") if visit.needs_interpreter else _("No")
+        case "visibility":
+            return str(VISIBILITY_LABELS[visit.visibility])
+        case "host_contact":
+            return visit.host_contact.name if visit.host_contact else ""
+    value: Cell = getattr(visit, key)
+    return value
+
+
+def visits_table(
+    audience: Audience, visits: Sequence[Delegation], *, language: str
+) -> Table:
+    """Return the visits as a table: the fields the visit page shows `audience`.
+
+    The columns are the visit's title, then `app.delegations.fields.visit_fields`
+    in the page's order, so the staff working fields (host contact, who pays,
+    budget, notes) are columns for staff only. Times are in each visit's own
+    zone; themes are named in `language`.
+    """
+    fields = visit_fields(audience)
+    headers = [_("Title"), *(str(field.label) for field in fields)]
     rows = [
-        [
-            visit.title,
-            str(DIRECTION_LABELS[visit.direction]),
-            str(STATUS_LABELS[visit.status]),
-            _local(visit.arrival_dt, visit.timezone),
-            _local(visit.departure_dt, visit.timezone),
-            visit.timezone,
-            visit.city.name if visit.city else "",
-            country_name(visit.country),
-            str(PROTOCOL_LABELS[visit.protocol_level]),
-            visit.size,
-            visit.host_organisation.short_name if visit.host_organisation else "",
-            visit.host_contact.name if visit.host_contact else "",
-            visit.initiative.title if visit.initiative else "",
-            str(VISIBILITY_LABELS[visit.visibility]),
-        ]
+        [visit.title, *(_visit_cell(visit, field.key, language) for field in fields)]
         for visit in visits
     ]
     return Table(_("Visits"), headers, rows)

@@ -221,6 +221,32 @@ def test_register_filters_narrow_the_export(
     assert _column(rows, "Title") == (expected or everything)
 
 
+#: The visit page's fields, in its order: what every reader of a visit sees.
+VISIT_COLUMNS = [
+    "Title",
+    "Status",
+    "Direction",
+    "Arrival",
+    "Departure",
+    "Time zone",
+    "City",
+    "Country",
+    "Foreign organisations",
+    "Head of delegation",
+    "Protocol level",
+    "Number of people",
+    "Host organisation",
+    "Co-host organisations",
+    "Initiative",
+    "Themes",
+    "Languages",
+    "Needs an interpreter",
+    "Visibility",
+]
+#: The staff working fields, which only staff see on the page and in exports.
+STAFF_COLUMNS = ["Host contact", "Who pays for what", "Budget (NOK)", "Notes"]
+
+
 def test_visit_rows_hold_local_times_labels_and_names(
     client, create_user, login, register
 ):
@@ -228,38 +254,41 @@ def test_visit_rows_hold_local_times_labels_and_names(
 
     rows = _csv_rows(client.get("/visits/export.csv"))
 
-    assert rows[0] == [
-        "Title",
-        "Direction",
-        "Status",
-        "Arrival",
-        "Departure",
-        "Time zone",
-        "City",
-        "Country",
-        "Protocol level",
-        "Size",
-        "Host organisation",
-        "Host contact",
-        "Initiative",
-        "Visibility",
-    ]
-    by_title = {row[0]: row for row in rows[1:]}
-    assert by_title["Forum study trip"][1:9] == [
-        "Outgoing (we visit them)",
+    assert rows[0] == VISIT_COLUMNS + STAFF_COLUMNS
+    by_title = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    forum = by_title["Forum study trip"]
+    assert [forum[header] for header in VISIT_COLUMNS[1:11]] == [
         "Tentative",
+        "Outgoing (we visit them)",
         "2027-02-01 14:30",
         "2027-02-03 14:30",
         "Asia/Kolkata",
         "",
         "India",
+        "",
+        "",
         "Professional",
     ]
     hamburg = by_title["Hamburg harbour"]
-    assert hamburg[3:6] == ["2026-12-10 10:00", "2026-12-12 10:00", "Europe/Oslo"]
-    assert hamburg[9:] == ["12", "NTNU", "Åse Øvrebø", "", "Public"]
-    assert by_title["Secret ministerial"][6] == "Darmstadt"
-    assert by_title["Secret ministerial"][13] == "Internal (staff only)"
+    assert [hamburg[header] for header in VISIT_COLUMNS[3:6]] == [
+        "2026-12-10 10:00",
+        "2026-12-12 10:00",
+        "Europe/Oslo",
+    ]
+    assert [hamburg[header] for header in VISIT_COLUMNS[11:]] == [
+        "12",
+        "NTNU",
+        "",
+        "",
+        "",
+        "",
+        "No",
+        "Public",
+    ]
+    assert [hamburg[header] for header in STAFF_COLUMNS] == ["Åse Øvrebø", "", "", ""]
+    assert by_title["Secret ministerial"]["City"] == "Darmstadt"
+    assert by_title["Secret ministerial"]["Head of delegation"] == "Olaf Scholz"
+    assert by_title["Secret ministerial"]["Visibility"] == "Internal (staff only)"
 
 
 def test_headers_follow_the_viewers_language(client, create_user, login, register):
