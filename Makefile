@@ -48,9 +48,15 @@ js: $(JS_STAMP)
 
 # The suite runs in TEST_WORKERS processes (pytest-xdist), one per core here;
 # TEST_WORKERS=0 runs it in this process.
+# TEST_CLOCK='2027-03-28 00:40:00' (UTC) runs the suite as if it were that moment, the
+# clock running on from there: every process of the run (pytest, the commands the tests
+# start, a PostgreSQL cluster of the run's own, Chromium, Node) preloads libfaketime with
+# one offset (tests/at_clock.py says why not Debian's faketime). The setup steps before
+# pytest (install, browser, js, lint) run on the real clock.
 TEST_WORKERS ?= 2
+TEST_CLOCK ?=
 test: install browser js lint
-	VERTSKAP_ENV=testing $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(if $(TEST_CLOCK),$(VENV)/bin/python -m tests.at_clock '$(TEST_CLOCK)' --) env VERTSKAP_ENV=testing $(VENV)/bin/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The migration drift check (flask db check) runs inside the tests, on both databases.
 lint: $(STAMP)

@@ -13,6 +13,7 @@ pytest_plugins = [
     "tests.fixtures.smtp",
     "tests.fixtures.browser",
     "tests.fixtures.builders",
+    "tests.fixtures.mail_processes",
 ]
 
 _ran: Counter[str] = Counter()
