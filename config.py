@@ -37,6 +37,10 @@ class Config:
     OUTBOX_CLAIM_SECONDS = 300
     #: Where users reach the site, for links in mail and feed UIDs.
     PUBLIC_BASE_URL = ""
+    #: Address and port `flask serve` (and so `make run HOST=... PORT=...`)
+    #: listens on; without PUBLIC_BASE_URL, links point there (development).
+    HOST = "127.0.0.1"
+    PORT = 5000
     #: The city's own IANA time zone: default for new users and objects.
     TIMEZONE = "Europe/Oslo"
     #: Language of pages for anonymous visitors and new users ("nb" or "en").

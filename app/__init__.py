@@ -28,7 +28,7 @@ from app.calendar.event_views import bp as events_bp
 from app.calendar.moderation_views import bp as moderation_bp
 from app.calendar.submission_views import bp as submissions_bp
 from app.calendar.views import bp as calendar_bp
-from app.cli import register_commands
+from app.cli import local_base_url, register_commands
 from app.core.errors import register_error_handlers
 from app.core.i18n import select_locale, select_timezone
 from app.core.inputs import install_input_filters
@@ -126,7 +126,10 @@ def _derive_settings(app: Flask) -> None:
     env = app.config["VERTSKAP_ENV"]
     if not app.config["SECRET_KEY"] and env == "development":
         app.config["SECRET_KEY"] = _development_secret_key(Path(app.instance_path))
-    base = app.config["PUBLIC_BASE_URL"] or "http://127.0.0.1:5000"
+    # Without one, links point where `flask serve` listens (HOST and PORT).
+    base = app.config["PUBLIC_BASE_URL"] or local_base_url(
+        app.config["HOST"], app.config["PORT"]
+    )
     app.config["PUBLIC_BASE_URL"] = base.rstrip("/")
     #: Host part of every calendar UID and Message-ID (STYLE.md section 6).
     app.config["UID_DOMAIN"] = urlsplit(base).hostname or "vertskap.localhost"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import smtplib
 import subprocess
@@ -232,12 +233,29 @@ def deliver_outbox_command(until_empty: bool) -> None:
     )
 
 
+def local_base_url(host: str, port: int) -> str:
+    """Return the address a server listening on `host`:`port` is reached at from this machine.
+
+    A wildcard address (0.0.0.0 or ::) listens everywhere; links name the
+    loopback address, which always reaches it.
+    """
+    wildcard = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104 -- compared, never bound
+    host = wildcard.get(host, host)
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address in a URL (RFC 3986 section 3.2.2)
+    return f"http://{host}:{port}"
+
+
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, type=int, show_default=True)
-def serve_command(host: str, port: int) -> None:
+@click.option("--host", default=None, help="Address to listen on  [default: HOST]")
+@click.option(
+    "--port", default=None, type=int, help="Port to listen on  [default: PORT]"
+)
+def serve_command(host: str | None, port: int | None) -> None:
     """Serve the web app and run the scheduler beside it; Ctrl-C (or SIGTERM) stops both."""
     from werkzeug.serving import run_simple  # noqa: PLC0415 -- only the local server needs it
+
+    host, port = serve_address(current_app, host, port)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         # Python's default SIGTERM ends the process without `finally`, which
@@ -245,8 +263,10 @@ def serve_command(host: str, port: int) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    # The scheduler's mails link to where this server listens, as its pages do.
     jobs = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", "jobs", "run"]
+        [sys.executable, "-m", "flask", "--app", "app", "jobs", "run"],
+        env={**os.environ, "HOST": host, "PORT": str(port)},
     )
     try:
         click.echo(f"Vertskap on http://{host}:{port}/ (scheduler pid {jobs.pid})")
@@ -259,6 +279,20 @@ def serve_command(host: str, port: int) -> None:
             jobs.wait(timeout=10)
         except subprocess.TimeoutExpired:
             jobs.kill()
+
+
+def serve_address(app: Flask, host: str | None, port: int | None) -> tuple[str, int]:
+    """Return where `flask serve` listens, and make the app's links point there.
+
+    Options win over HOST and PORT. Without a PUBLIC_BASE_URL of its own the
+    app's fallback was made from HOST and PORT; it follows the options too.
+    """
+    config = app.config
+    chosen_host = config["HOST"] if host is None else host
+    chosen_port = config["PORT"] if port is None else port
+    if config["PUBLIC_BASE_URL"] == local_base_url(config["HOST"], config["PORT"]):
+        config["PUBLIC_BASE_URL"] = local_base_url(chosen_host, chosen_port)
+    return chosen_host, chosen_port
 
 
 def register_commands(app: Flask) -> None:
