@@ -46,8 +46,10 @@ view.
 
 **Periods.** `from` and `to` take a date (`2026-11-26`, read in the site's
 zone; `to` includes that whole day) or a date-time with its UTC offset. Lists
-of calendar objects cover `[from, to)`: without `from`, from now; without
-`to`, {DEFAULT_WINDOW_DAYS} days after `from`; at most {MAX_WINDOW_DAYS} days.
+of calendar objects cover `[from, to)`: without `from`, from now down to the
+whole minute (UTC), so an answer and its ETag hold for up to a minute;
+without `to`, {DEFAULT_WINDOW_DAYS} days after `from`; at most
+{MAX_WINDOW_DAYS} days.
 
 **Events.** One item per event. A recurring event carries its `rrule`, its
 `exdates` and its `occurrences` inside the period (at most 100). Times are

@@ -188,12 +188,21 @@ def _parse_instant(name: str, *, end_of_day: bool) -> datetime | None:
     _bad(message)
 
 
+def _default_start() -> datetime:
+    """Return the start of the default window: now, down to the whole minute (UTC).
+
+    The answer's `meta.from` carries it, so a finer instant would change the
+    ETag on every call and no client would ever get a 304.
+    """
+    return utcnow().replace(second=0, microsecond=0)
+
+
 def _window() -> Window:
     start = _parse_instant("from", end_of_day=False)
     end = _parse_instant("to", end_of_day=True)
     default = timedelta(days=DEFAULT_WINDOW_DAYS)
     if start is None:
-        start = end - default if end is not None else utcnow()
+        start = end - default if end is not None else _default_start()
     if end is None:
         end = start + default
     if end <= start:

@@ -320,6 +320,27 @@ def test_etag_gives_304_and_a_change_gives_a_new_tag(client, create_event):
     assert changed.headers["ETag"] != tag
 
 
+def test_default_window_starts_at_the_minute_so_its_etag_holds_for_seconds(
+    client, create_event, time_machine
+):
+    create_event("Meeting")
+    time_machine.move_to(NOW + timedelta(seconds=5, microseconds=123), tick=False)
+    first = client.get("/api/v1/events")
+    assert first.get_json()["meta"]["from"] == "2026-11-26T09:00:00+00:00"
+    assert first.get_json()["meta"]["to"] == "2027-11-26T09:00:00+00:00"
+    time_machine.move_to(NOW + timedelta(seconds=6, microseconds=456), tick=False)
+    again = client.get(
+        "/api/v1/events", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    time_machine.move_to(NOW + timedelta(minutes=1, seconds=1), tick=False)
+    later = client.get(
+        "/api/v1/events", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert later.status_code == 200
+    assert later.get_json()["meta"]["from"] == "2026-11-26T09:01:00+00:00"
+
+
 def test_public_answers_are_shared_and_token_answers_private(
     client, create_user, create_event
 ):
