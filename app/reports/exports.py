@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -78,18 +78,31 @@ class Table:
 # ---- builders -----------------------------------------------------------------
 
 
+def clean_text(text: str) -> str:
+    """Return text without control characters, its line breaks as LF.
+
+    A workbook's XML turns a bare CR into LF when read: LF in both formats
+    means the CSV and the workbook hold the same text.
+    """
+    text = _CONTROL_CHARACTERS.sub("", text)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Return whether a spreadsheet would read `text`, typed in, as a formula."""
+    return text.startswith(_FORMULA_STARTS)
+
+
 def safe_text(text: str) -> str:
-    """Return text a spreadsheet shows as text: no control characters, no formula.
+    """Return text a spreadsheet opening a CSV shows as text: no formula.
 
     A cell starting with =, +, -, @, tab or CR is prefixed with a single quote,
     so Excel and LibreOffice never run it (OWASP's advice on CSV injection).
-    Line breaks become LF, so the CSV and the workbook hold the same text.
+    CSV has no cell types, so the quote is the only way; the workbook writes
+    typed text cells instead (`build_xlsx`).
     """
-    text = _CONTROL_CHARACTERS.sub("", text)
-    if text.startswith(_FORMULA_STARTS):
-        text = "'" + text
-    # A workbook's XML turns a bare CR into LF when read: write LF in both formats.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    quoted = "'" + text if looks_like_formula(text) else text
+    return clean_text(quoted)
 
 
 def _csv_text(value: Cell) -> str:
@@ -113,12 +126,31 @@ def build_csv(table: Table) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _sheet_name(title: str, taken: set[str]) -> str:
-    base = _SHEET_NAME_FORBIDDEN.sub(" ", title).strip()[:_SHEET_NAME_LIMIT] or "Sheet"
-    name, n = base, 2
+def _cut_at_word(text: str, limit: int) -> str:
+    """Return at most `limit` characters of `text`, cut at the end of a word.
+
+    A single word longer than the limit is cut inside it: nothing else fits.
+    """
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    cut = head.rfind(" ")
+    return (head[:cut] if cut > 0 else text[:limit]).rstrip()
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """Return a sheet name Excel accepts for `title`, unique among `taken`.
+
+    Excel allows 31 characters and none of [ ] : * ? / or a backslash; a longer
+    title is cut at the end of a word, and a number is added when two titles
+    cut alike.
+    """
+    base = " ".join(_SHEET_NAME_FORBIDDEN.sub(" ", title).split()) or "Sheet"
+    name, n = _cut_at_word(base, _SHEET_NAME_LIMIT), 2
     while name.lower() in taken:
         suffix = f" {n}"
-        name, n = base[: _SHEET_NAME_LIMIT - len(suffix)] + suffix, n + 1
+        name = _cut_at_word(base, _SHEET_NAME_LIMIT - len(suffix)) + suffix
+        n += 1
     taken.add(name.lower())
     return name
 
@@ -135,18 +167,20 @@ def build_xlsx(tables: Sequence[Table]) -> bytes:
     Each sheet has a bold, frozen header row and columns wide enough for their
     text; times and dates are real date cells, so Excel sorts and filters them.
     Written with XlsxWriter, cell by cell with an explicit type: a string is
-    always a string (never a formula or a link), and 80,000 cells take about
-    half a second here, a quarter of what openpyxl took.
+    always a string cell (write_string: never a formula or a link), shown as
+    typed, with no apostrophe. Text that looks like a formula also gets
+    Excel's "quote prefix" style, so editing the cell keeps it text. 80,000
+    cells take about half a second here, a quarter of what openpyxl took.
     """
     out = io.BytesIO()
     workbook = xlsxwriter.Workbook(out, {"in_memory": True})
     taken: set[str] = set()
     for table in tables:
         styles = _XlsxStyles(workbook, wrap=table.wrap)
-        sheet = workbook.add_worksheet(_sheet_name(table.title, taken))
+        sheet = workbook.add_worksheet(sheet_name(table.title, taken))
         widths = [len(header) for header in table.headers]
         for column, header in enumerate(table.headers):
-            sheet.write_string(0, column, safe_text(header), styles.header)
+            sheet.write_string(0, column, clean_text(header), styles.header)
         for number, row in enumerate(table.rows, start=1):
             for column, value in enumerate(row):
                 styles.write(sheet, number, column, value)
@@ -167,6 +201,7 @@ class _XlsxStyles:
         extra = {"text_wrap": True, "valign": "top"} if wrap else {}
         self.header = workbook.add_format({"bold": True})
         self.text = workbook.add_format(extra) if wrap else None
+        self.inert_text = workbook.add_format({"quote_prefix": True, **extra})
         self.datetime = workbook.add_format(
             {"num_format": XLSX_DATETIME_FORMAT, **extra}
         )
@@ -176,7 +211,8 @@ class _XlsxStyles:
         if value is None or value == "":
             return
         if isinstance(value, str):
-            sheet.write_string(row, column, safe_text(value), self.text)
+            style = self.inert_text if looks_like_formula(value) else self.text
+            sheet.write_string(row, column, clean_text(value), style)
         elif isinstance(value, datetime):
             # Excel has no zones: the wall time goes in, the zone is a column of its own.
             sheet.write_datetime(row, column, value.replace(tzinfo=None), self.datetime)
@@ -192,6 +228,26 @@ class _XlsxStyles:
 def _local(instant: datetime, zone: str) -> datetime:
     """Return the wall time of a UTC instant in `zone`, without its zone."""
     return utc_to_local(instant, zone).replace(tzinfo=None)
+
+
+def _utc(instant: datetime) -> datetime:
+    """Return a UTC instant without its zone: the column that sorts across zones."""
+    return instant.astimezone(UTC).replace(tzinfo=None)
+
+
+def _entry_span(entry: CalendarEntry) -> tuple[Cell, Cell]:
+    """Return an entry's start and end as the reader counts them.
+
+    An all-day entry is stored from local midnight of its first day to local
+    midnight of the day after its last; a reader expects its first and last
+    day, both included, so it gets dates (never before its first day).
+    """
+    start = _local(entry.start_dt, entry.timezone)
+    end = _local(entry.end_dt, entry.timezone)
+    if not entry.is_all_day:
+        return start, end
+    last = max((end - timedelta(days=1)).date(), start.date())
+    return start.date(), last
 
 
 def list_export_visits(
@@ -258,12 +314,23 @@ def visits_table(
     The columns are the visit's title, then `app.delegations.fields.visit_fields`
     in the page's order, so the staff working fields (host contact, who pays,
     budget, notes) are columns for staff only. Times are in each visit's own
-    zone; themes are named in `language`.
+    zone, and again in UTC in the last two columns, which sort visits of
+    different zones in their true order; themes are named in `language`.
     """
     fields = visit_fields(audience)
-    headers = [_("Title"), *(str(field.label) for field in fields)]
+    headers = [
+        _("Title"),
+        *(str(field.label) for field in fields),
+        _("Arrival (UTC)"),
+        _("Departure (UTC)"),
+    ]
     rows = [
-        [visit.title, *(_visit_cell(visit, field.key, language) for field in fields)]
+        [
+            visit.title,
+            *(_visit_cell(visit, field.key, language) for field in fields),
+            _utc(visit.arrival_dt),
+            _utc(visit.departure_dt),
+        ]
         for visit in visits
     ]
     return Table(_("Visits"), headers, rows)
@@ -317,7 +384,11 @@ def calendar_table(
     window_end: datetime,
     filters: CalendarFilters,
 ) -> Table:
-    """Return the calendar's entries in the window, as its list view shows them."""
+    """Return the calendar's entries in the window, as its list view shows them.
+
+    Start and end are in each entry's own zone (all-day entries as their first
+    and last day); the last two columns hold them in UTC, to sort by.
+    """
     entries = list_window(
         audience, window_start=window_start, window_end=window_end, filters=filters
     )[:MAX_EXPORT_ROWS]
@@ -332,6 +403,8 @@ def calendar_table(
         _("Organiser or visit"),
         _("Visibility"),
         _("Cancelled"),
+        _("Start (UTC)"),
+        _("End (UTC)"),
     ]
     return Table(_("Calendar"), headers, [_entry_row(entry) for entry in entries])
 
@@ -343,11 +416,12 @@ def _entry_row(entry: CalendarEntry) -> list[Cell]:
         "visit": _("Delegation visit"),
     }
     directions = {"incoming": _("Incoming"), "outgoing": _("Outgoing")}
+    start, end = _entry_span(entry)
     return [
         kinds[entry.kind.value],
         entry.title,
-        _local(entry.start_dt, entry.timezone),
-        _local(entry.end_dt, entry.timezone),
+        start,
+        end,
         entry.timezone,
         _("Yes") if entry.is_all_day else _("No"),
         entry.location,
@@ -357,6 +431,8 @@ def _entry_row(entry: CalendarEntry) -> list[Cell]:
         else entry.context,
         str(VISIBILITY_LABELS[entry.visibility]),
         _("Yes") if entry.is_cancelled else _("No"),
+        _utc(entry.start_dt),
+        _utc(entry.end_dt),
     ]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -22,6 +23,7 @@ from app.delegations.models import (
     ProtocolLevel,
 )
 from app.directory.models import City, Initiative
+from app.reports.exports import Table, build_xlsx, sheet_name
 from tests.fixtures.queries import count_statements
 
 pytestmark = pytest.mark.integration
@@ -245,6 +247,8 @@ VISIT_COLUMNS = [
 ]
 #: The staff working fields, which only staff see on the page and in exports.
 STAFF_COLUMNS = ["Host contact", "Who pays for what", "Budget (NOK)", "Notes"]
+#: The visit's times once more in one zone, so visits of any zone sort together.
+UTC_COLUMNS = ["Arrival (UTC)", "Departure (UTC)"]
 
 
 def test_visit_rows_hold_local_times_labels_and_names(
@@ -254,7 +258,7 @@ def test_visit_rows_hold_local_times_labels_and_names(
 
     rows = _csv_rows(client.get("/visits/export.csv"))
 
-    assert rows[0] == VISIT_COLUMNS + STAFF_COLUMNS
+    assert rows[0] == VISIT_COLUMNS + STAFF_COLUMNS + UTC_COLUMNS
     by_title = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     forum = by_title["Forum study trip"]
     assert [forum[header] for header in VISIT_COLUMNS[1:11]] == [
@@ -286,6 +290,14 @@ def test_visit_rows_hold_local_times_labels_and_names(
         "Public",
     ]
     assert [hamburg[header] for header in STAFF_COLUMNS] == ["Åse Øvrebø", "", "", ""]
+    assert [forum[header] for header in UTC_COLUMNS] == [
+        "2027-02-01 09:00",
+        "2027-02-03 09:00",
+    ]
+    assert [hamburg[header] for header in UTC_COLUMNS] == [
+        "2026-12-10 09:00",
+        "2026-12-12 09:00",
+    ]
     assert by_title["Secret ministerial"]["City"] == "Darmstadt"
     assert by_title["Secret ministerial"]["Head of delegation"] == "Olaf Scholz"
     assert by_title["Secret ministerial"]["Visibility"] == "Internal (staff only)"
@@ -360,32 +372,47 @@ def test_participants_only_when_asked_and_never_erased(
 
 
 @pytest.mark.parametrize(
-    ("title", "written"),
+    ("title", "in_csv", "in_xlsx", "quote_prefix"),
     [
         (
             '=HYPERLINK("http://x.example","ok")',
             '\'=HYPERLINK("http://x.example","ok")',
+            '=HYPERLINK("http://x.example","ok")',
+            True,
         ),
-        ("+1+2", "'+1+2"),
-        ("-2+3", "'-2+3"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tcmd", "'\tcmd"),
-        ("\rcmd", "'\ncmd"),
-        ('Plain, "quoted" title', 'Plain, "quoted" title'),
+        ("+1+2", "'+1+2", "+1+2", True),
+        ("-2+3", "'-2+3", "-2+3", True),
+        ("@SUM(A1)", "'@SUM(A1)", "@SUM(A1)", True),
+        ("\tcmd", "'\tcmd", "\tcmd", True),
+        ("\rcmd", "'\ncmd", "\ncmd", True),
+        ("It's fine", "It's fine", "It's fine", False),
+        (
+            'Plain, "quoted" title',
+            'Plain, "quoted" title',
+            'Plain, "quoted" title',
+            False,
+        ),
     ],
 )
 def test_formula_cells_are_neutralised(
-    client, create_user, create_delegation, login, title, written
+    client, create_user, create_delegation, login, title, in_csv, in_xlsx, quote_prefix
 ):
+    """CSV has no cell types: a quote keeps a formula inert there.
+
+    The workbook has them: the text goes in as a string cell, exactly as typed
+    (no apostrophe shown), and formula-looking text also gets Excel's quote
+    prefix style, so editing the cell does not turn it into a formula.
+    """
     create_delegation(title)
     login(create_user(role=Role.admin, locale="en"))
 
     csv_rows = _csv_rows(client.get("/visits/export.csv"))
     sheet = _workbook(client.get("/visits/export.xlsx")).worksheets[0]
 
-    assert csv_rows[1][0] == written
-    assert sheet["A2"].value == written
+    assert csv_rows[1][0] == in_csv
+    assert sheet["A2"].value == in_xlsx
     assert sheet["A2"].data_type == "s"
+    assert sheet["A2"].quotePrefix is quote_prefix
 
 
 def test_download_headers(client, create_user, login, register):
@@ -593,12 +620,75 @@ def test_calendar_rows_and_headers(client, create_user, login, calendar):
         "Europe/Oslo",
         "Nei",
     ]
+    assert csv_rows[0][-2:] == ["Start (UTC)", "Slutt (UTC)"]
+    assert csv_rows[1][-2:] == ["2026-12-03 09:00", "2026-12-03 11:00"]
     assert _sheet_rows(sheet.worksheets[0]) == csv_rows
     assert sheet.sheetnames == ["Kalender"]
 
     visit_rows = _csv_rows(client.get("/calendar/export.csv?kind=visit"))
     assert visit_rows[1][:2] == ["Delegasjonsbesøk", "Hamburg harbour"]
     assert visit_rows[1][7] == "Innkommende"  # the direction in words, not "incoming"
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "utc_start", "utc_end"),
+    [
+        ("2026-12-14", "2026-12-14", "2026-12-13 23:00", "2026-12-14 23:00"),
+        ("2026-12-14", "2026-12-16", "2026-12-13 23:00", "2026-12-16 23:00"),
+    ],
+)
+def test_calendar_export_ends_an_all_day_event_on_its_last_day(
+    client, create_event, first, last, utc_start, utc_end
+):
+    """Stored up to midnight after its last day, it is written as its last day."""
+    oslo = ZoneInfo("Europe/Oslo")
+    start = datetime.combine(date.fromisoformat(first), time(), oslo)
+    end = datetime.combine(date.fromisoformat(last) + timedelta(days=1), time(), oslo)
+    create_event(
+        "Forum days",
+        start=start.astimezone(UTC),
+        hours=(end - start).total_seconds() / 3600,
+        is_all_day=True,
+    )
+    query = "from=2026-12-01&to=2026-12-31&kind=event"
+
+    csv_rows = _csv_rows(client.get(f"/calendar/export.csv?{query}", headers=ENGLISH))
+    sheet = _workbook(
+        client.get(f"/calendar/export.xlsx?{query}", headers=ENGLISH)
+    ).worksheets[0]
+
+    assert csv_rows[1][2:6] == [first, last, "Europe/Oslo", "Yes"]
+    assert csv_rows[1][-2:] == [utc_start, utc_end]
+    assert _sheet_rows(sheet) == csv_rows
+    assert sheet["D2"].number_format == "yyyy-mm-dd"
+
+
+def test_calendar_export_sorts_across_zones_by_its_utc_column(client, create_event):
+    """Kolkata's 10:00 is Oslo's 05:30: the UTC column puts it first."""
+    create_event(
+        "Oslo morning",
+        start=datetime(2026, 12, 14, 8, tzinfo=UTC),
+        timezone="Europe/Oslo",
+    )
+    create_event(
+        "Kolkata morning",
+        start=datetime(2026, 12, 14, 4, 30, tzinfo=UTC),
+        timezone="Asia/Kolkata",
+    )
+    query = "from=2026-12-14&to=2026-12-14&kind=event"
+
+    rows = _csv_rows(client.get(f"/calendar/export.csv?{query}", headers=ENGLISH))
+
+    by_wall_time = sorted(rows[1:], key=lambda row: row[2])
+    by_utc = sorted(rows[1:], key=lambda row: row[-2])
+    assert [(row[1], row[2]) for row in by_wall_time] == [
+        ("Oslo morning", "2026-12-14 09:00"),
+        ("Kolkata morning", "2026-12-14 10:00"),
+    ]
+    assert [(row[1], row[-2]) for row in by_utc] == [
+        ("Kolkata morning", "2026-12-14 04:30"),
+        ("Oslo morning", "2026-12-14 08:00"),
+    ]
 
 
 def test_calendar_list_page_links_to_its_period(client, calendar):
@@ -649,3 +739,49 @@ def test_the_visit_export_runs_as_many_queries_for_forty_visits_as_for_four(
     many = statements()
 
     assert many == few
+
+
+# ---- sheet names ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "taken", "expected"),
+    [
+        ("Calendar", set(), "Calendar"),
+        (
+            "Follow-ups of the Hamburg harbour delegation",
+            set(),
+            "Follow-ups of the Hamburg",
+        ),
+        ("Visits: [internal] / forum", set(), "Visits internal forum"),
+        (
+            "Oppfølgingspunkterforbesøksprogrammet",
+            set(),
+            "Oppfølgingspunkterforbesøksprog",
+        ),
+        (
+            "Follow-ups of the Hamburg harbour delegation",
+            {"follow-ups of the hamburg"},
+            "Follow-ups of the Hamburg 2",
+        ),
+        ("Participants", {"participants"}, "Participants 2"),
+        ("", set(), "Sheet"),
+    ],
+)
+def test_sheet_name_is_cut_at_a_word_end(title, taken, expected):
+    assert sheet_name(title, set(taken)) == expected
+    assert len(expected) <= 31
+
+
+def test_workbook_sheet_names_are_cut_at_word_ends():
+    tables = [
+        Table("International delegations and visits 2027", ["A"], [["x"]]),
+        Table("International delegations and visits 2028", ["A"], [["y"]]),
+    ]
+
+    workbook = load_workbook(io.BytesIO(build_xlsx(tables)))
+
+    assert workbook.sheetnames == [
+        "International delegations and",
+        "International delegations and 2",
+    ]
