@@ -68,7 +68,10 @@ to get 304. Answers without a token may be cached by anyone and carry
 `Access-Control-Allow-Origin: *`; answers to a token are private.
 
 **Limits.** Requests are counted per client address, or per token when one
-is sent; over the limit the answer is 429.
+is sent; over the limit the answer is 429 with `Retry-After` (seconds).
+Answers carry `X-RateLimit-Limit` (requests per period),
+`X-RateLimit-Remaining` and `X-RateLimit-Reset` (when the count starts
+again, a Unix time in seconds).
 """
 
 
@@ -237,9 +240,26 @@ def _problem(description: str) -> dict[str, Any]:
     }
 
 
+#: The rate limit's headers, on every answer while limiting is on.
+_RATE_HEADERS = {
+    "X-RateLimit-Limit": {
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "Requests allowed per period to this client or token.",
+    },
+    "X-RateLimit-Remaining": {
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "Requests left in the current period.",
+    },
+    "X-RateLimit-Reset": {
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "When the count starts again, as a Unix time in seconds.",
+    },
+}
+
 _CACHE_HEADERS = {
     "ETag": {"schema": _STR, "description": "Strong tag of the body."},
     "Cache-Control": {"schema": _STR},
+    **_RATE_HEADERS,
 }
 
 #: Every status code an operation may answer besides 200, with its body.
@@ -250,7 +270,16 @@ _ERRORS = {
     ),
     "401": _problem("The bearer token is unknown, revoked or malformed."),
     "404": _problem("No such object, or not one the caller may see."),
-    "429": _problem("Too many requests; try again later."),
+    "429": {
+        **_problem("Too many requests; try again later."),
+        "headers": {
+            "Retry-After": {
+                "schema": {"type": "integer", "minimum": 0},
+                "description": "Seconds until the limit lets this client in again.",
+            },
+            **_RATE_HEADERS,
+        },
+    },
 }
 
 

@@ -338,6 +338,22 @@ def _checked_id(item_id: int) -> int:
 
 
 @bp.after_request
+def _rate_limit_headers(response: Response) -> Response:
+    """Tell the client its limit, what is left of it and when its count starts again.
+
+    Only the API's answers carry them (the site's own limits stay silent):
+    X-RateLimit-Reset is a Unix time in seconds. Nothing is added while
+    rate limiting is off.
+    """
+    current = limiter.current_limit
+    if current is not None:
+        response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
+        response.headers["X-RateLimit-Remaining"] = str(current.remaining)
+        response.headers["X-RateLimit-Reset"] = str(current.reset_at)
+    return response
+
+
+@bp.after_request
 def _caching_headers(response: Response) -> Response:
     """Public answers are cacheable by anyone and readable from any origin; token answers are private.
 

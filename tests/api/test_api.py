@@ -407,3 +407,28 @@ class TestRateLimit:
         # A token has its own count, apart from the address's.
         token = _bearer(_token(create_user()))
         assert client.get("/api/v1/organisations", headers=token).status_code == 200
+
+    def test_answers_carry_the_limit_what_is_left_and_when_it_resets(
+        self, client, time_machine
+    ):
+        time_machine.move_to(NOW, tick=False)
+        # Flask-Limiter rounds the end of the window up to the next second.
+        reset = str(int(NOW.timestamp()) + 61)
+        seen = []
+        for _n in range(4):
+            response = client.get("/api/v1/organisations")
+            seen.append(
+                (
+                    response.status_code,
+                    response.headers.get("X-RateLimit-Limit"),
+                    response.headers.get("X-RateLimit-Remaining"),
+                    response.headers.get("X-RateLimit-Reset"),
+                )
+            )
+        assert seen == [
+            (200, "3", "2", reset),
+            (200, "3", "1", reset),
+            (200, "3", "0", reset),
+            (429, "3", "0", reset),
+        ]
+        assert client.get("/api/v1/organisations").headers["Retry-After"] == "61"
