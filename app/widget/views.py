@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from flask import (
     Blueprint,
     Response,
@@ -26,10 +26,11 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.auth.services import public_link
 from app.calendar.filters import FilterError, filter_args, parse_filters
+from app.calendar.models import Submission
 from app.calendar.services import (
     CalendarEntry,
     CalendarFilters,
@@ -54,6 +55,13 @@ MAX_LIMIT = 20
 HORIZON = timedelta(days=400)
 #: How long browsers and proxies may reuse a widget page.
 MAX_AGE = 300
+#: The language titles are taken to be written in when nothing records it: the
+#: international office and the forum write their calendar in bokmål.
+TITLE_LANGUAGE = "nb"
+#: What a partner's iframe needs to open the widget's links when it sandboxes
+#: the frame: links open in a new tab (target=_blank), and that tab must not
+#: inherit the sandbox, or the event page would run without its forms.
+IFRAME_SANDBOX = "allow-popups allow-popups-to-escape-sandbox"
 #: The policy of the widget: its own stylesheet only, no script, framable by any site.
 WIDGET_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
@@ -78,7 +86,8 @@ class WidgetQuery:
 class WidgetItem:
     """One event as the widget lists it: texts already in the widget's language."""
 
-    title: str
+    #: The title as HTML: in a `lang` span when its language is not the widget's.
+    title: Markup
     url: str
     iso_start: str
     when: str
@@ -137,16 +146,50 @@ def parse_widget_query(args: Any) -> WidgetQuery:
     )
 
 
-def _item(entry: CalendarEntry, *, locale: str, zone: str) -> WidgetItem:
+def _when(entry: CalendarEntry, *, locale: str, zone: str) -> tuple[str, str]:
+    """Return the machine-readable start and the shown dates of an entry.
+
+    An all-day entry is dated in its own zone, from its first to its last day
+    (it is stored up to midnight after the last). A timed one is shown on the
+    clock of `zone`: one date with its two times, or a range over several days.
+    """
     if entry.is_all_day:
-        day = entry.start_dt.astimezone(ZoneInfo(entry.timezone)).date()
-        iso, when = day.isoformat(), format_date(day, "medium", locale=locale)
+        tz = ZoneInfo(entry.timezone)
+        first = entry.start_dt.astimezone(tz).date()
+        last = (entry.end_dt.astimezone(tz) - timedelta(days=1)).date()
+        shown = format_date(first, "medium", locale=locale)
+        if last > first:
+            shown += " – " + format_date(last, "medium", locale=locale)
+        return first.isoformat(), shown
+    tz = ZoneInfo(zone)
+    start, end = entry.start_dt.astimezone(tz), entry.end_dt.astimezone(tz)
+    if start.date() == end.date():
+        shown = (
+            format_local_datetime(entry.start_dt, zone, locale=locale)
+            + "–"
+            + format_time(end, "short", tzinfo=tz, locale=locale)
+        )
     else:
-        iso = entry.start_dt.isoformat()
-        when = format_local_datetime(entry.start_dt, zone, locale=locale)
-    title = entry.title
+        shown = (
+            format_local_datetime(entry.start_dt, zone, locale=locale)
+            + " – "
+            + format_local_datetime(entry.end_dt, zone, locale=locale)
+        )
+    return entry.start_dt.isoformat(), shown
+
+
+def _item(
+    entry: CalendarEntry, *, locale: str, zone: str, title_lang: str | None
+) -> WidgetItem:
+    iso, when = _when(entry, locale=locale, zone=zone)
+    title = (
+        Markup('<span lang="{}">{}</span>').format(title_lang, entry.title)
+        if title_lang
+        else escape(entry.title)
+    )
     if entry.is_cancelled:
-        title = _("Cancelled: %(title)s", title=entry.title)
+        # The translated text is escaped too; the title goes in as it is (escaped).
+        title = escape(_("Cancelled: %(title)s")) % {"title": title}
     return WidgetItem(
         title=title,
         url=public_link("events.show_event", event_id=str(entry.id)),
@@ -155,6 +198,31 @@ def _item(entry: CalendarEntry, *, locale: str, zone: str) -> WidgetItem:
         place=entry.location,
         is_cancelled=entry.is_cancelled,
     )
+
+
+def title_languages(event_ids: list[int]) -> dict[int, str]:
+    """Return the language each event's title was written in.
+
+    Events keep no language of their own. A partner's event came from a
+    submission, written in the language its submitter used the form in
+    (`Submission.locale`); every other event is the office's, in bokmål
+    (TITLE_LANGUAGE).
+    """
+    languages = dict.fromkeys(event_ids, TITLE_LANGUAGE)
+    if event_ids:
+        rows = db.session.execute(
+            sa.select(Submission.event_id, Submission.locale).where(
+                Submission.event_id.in_(event_ids)
+            )
+        )
+        languages.update(
+            {
+                event_id: locale
+                for event_id, locale in rows
+                if event_id is not None and locale in LOCALES
+            }
+        )
+    return languages
 
 
 def list_widget_items(query: WidgetQuery, *, now: datetime) -> list[WidgetItem]:
@@ -169,7 +237,19 @@ def list_widget_items(query: WidgetQuery, *, now: datetime) -> list[WidgetItem]:
     )
     zone = str(current_app.config["TIMEZONE"])
     locale = babel_locale(query.lang)
-    return [_item(e, locale=locale, zone=zone) for e in entries[: query.limit]]
+    shown = entries[: query.limit]
+    languages = title_languages([entry.id for entry in shown])
+    return [
+        _item(
+            entry,
+            locale=locale,
+            zone=zone,
+            title_lang=None
+            if languages[entry.id] == query.lang
+            else languages[entry.id],
+        )
+        for entry in shown
+    ]
 
 
 def _calendar_link(filters: CalendarFilters) -> str:
@@ -198,6 +278,7 @@ def upcoming_widget() -> Any:
             lang=query.lang,
             items=list_widget_items(query, now=utcnow()),
             calendar_url=_calendar_link(query.filters),
+            zone=str(current_app.config["TIMEZONE"]),
         )
     response = _framable(Response(html, mimetype="text/html"))
     response.add_etag()
@@ -237,10 +318,11 @@ def widget_snippet(args: Any) -> WidgetSnippet:
     )
     with force_locale(babel_locale(lang)):
         title = _("Upcoming events")
+    # A partner may sandbox the frame; its links open a new tab, which needs these.
     html = str(
         Markup(
             '<iframe src="{}" title="{}" width="100%" height="400" '
-            'loading="lazy" style="border:0"></iframe>'
-        ).format(url, title)
+            'loading="lazy" style="border:0" sandbox="{}"></iframe>'
+        ).format(url, title, IFRAME_SANDBOX)
     )
     return WidgetSnippet(lang, initiative, organisation, url, html)

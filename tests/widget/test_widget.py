@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from app.auth.models import Role
-from app.calendar.models import Event, EventStatus
+from app.calendar.models import Event, EventStatus, Submission, SubmissionState
 from app.core.db import db, utcnow
 from app.core.visibility import Visibility
 from app.directory.models import Initiative
@@ -63,7 +64,8 @@ def test_lists_only_public_upcoming_events(
         assert hidden not in body
     assert body.index("Public open day") < body.index("NTNU port seminar")
     assert 'href="http://vertskap.test/events/' in body
-    assert 'target="_top"' in body
+    assert 'target="_top"' not in body
+    assert body.count('target="_blank" rel="noopener"') == 3  # two events, the calendar
     assert "City Hall" in body
     assert '<time class="widget__time" datetime="' in body
 
@@ -125,10 +127,10 @@ def test_english_and_norwegian_texts(
 
     assert '<html lang="en">' in english
     assert "Upcoming events" in english
-    assert "Cancelled: Cancelled fair" in english
+    assert 'Cancelled: <span lang="nb">Cancelled fair</span>' in english
     assert f"1 Dec {start.year}, 10:00" in english
     assert '<html lang="nb">' in norwegian
-    assert "Avlyst: Cancelled fair" in norwegian
+    assert "Avlyst: Cancelled fair" in norwegian  # a bokmål title needs no lang here
     assert f"1. des. {start.year}, 10:00" in norwegian
 
 
@@ -231,7 +233,10 @@ def test_subscribe_page_offers_the_snippet(client: Any) -> None:
     assert (
         "&lt;iframe src=&#34;http://vertskap.test/widget/upcoming?lang=nb&#34;" in body
     )
-    assert "loading=&#34;lazy&#34; style=&#34;border:0&#34;&gt;&lt;/iframe&gt;" in body
+    assert (
+        "loading=&#34;lazy&#34; style=&#34;border:0&#34; "
+        "sandbox=&#34;allow-popups allow-popups-to-escape-sandbox&#34;&gt;&lt;/iframe&gt;"
+    ) in body
 
 
 def test_snippet_builder_follows_the_chosen_language_and_filters(
@@ -267,3 +272,67 @@ def test_snippet_builder_ignores_unknown_choices(client: Any) -> None:
     )
 
     assert 'href="http://vertskap.test/widget/upcoming?lang=nb"' in body
+
+
+def test_titles_are_marked_with_their_language_when_it_is_not_the_widgets(
+    client: Any, create_event: Callable[..., Event], now: datetime
+) -> None:
+    """The office's titles are bokmål; a partner's are in the language of its form."""
+    create_event("Nordens dag", start=now + timedelta(days=2))
+    partners = create_event("Harbour tour", start=now + timedelta(days=3))
+    db.session.add(
+        Submission(
+            title="Harbour tour",
+            start_dt=partners.start_dt,
+            end_dt=partners.end_dt,
+            submitter_name="Ada",
+            submitter_email="ada@example.org",
+            locale="en",
+            state=SubmissionState.approved,
+            decided_dt=now,
+            event_id=partners.id,
+        )
+    )
+    db.session.commit()
+
+    english = _text(client.get(URL + "?lang=en"))
+    norwegian = _text(client.get(URL + "?lang=nb"))
+
+    assert re.findall(r'class="widget__link"[^>]*>(.*?)</a>', english) == [
+        '<span lang="nb">Nordens dag</span>',
+        "Harbour tour",
+    ]
+    assert re.findall(r'class="widget__link"[^>]*>(.*?)</a>', norwegian) == [
+        "Nordens dag",
+        '<span lang="en">Harbour tour</span>',
+    ]
+
+
+def test_dates_over_several_days_are_a_range_and_the_zone_is_shown(
+    client: Any, create_event: Callable[..., Event]
+) -> None:
+    oslo_midnight = datetime(2026, 12, 13, 23, tzinfo=UTC)  # 14 December in Oslo
+    create_event(
+        "Forum days",
+        start=oslo_midnight,
+        hours=3 * 24,
+        is_all_day=True,
+    )
+    create_event(
+        "Single day",
+        start=oslo_midnight + timedelta(days=10),
+        hours=24,
+        is_all_day=True,
+    )
+    create_event("Seminar", start=datetime(2026, 12, 15, 9, tzinfo=UTC), hours=2)
+    create_event("Night train", start=datetime(2026, 12, 16, 20, tzinfo=UTC), hours=14)
+
+    body = _text(client.get(URL + "?lang=en&limit=10"))
+
+    assert re.findall(r'<time class="widget__time"[^>]*>(.*?)</time>', body) == [
+        "14 Dec 2026 – 16 Dec 2026",
+        "15 Dec 2026, 10:00–12:00",
+        "16 Dec 2026, 21:00 – 17 Dec 2026, 11:00",
+        "24 Dec 2026",
+    ]
+    assert '<p class="widget__zone">Times: Europe/Oslo</p>' in body
