@@ -7,6 +7,7 @@ is described here with its body and headers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.calendar.filters import MAX_FILTER_VALUES, SHORT_NAME_REGEX, SLUG_REGEX
@@ -288,18 +289,36 @@ def _param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 
 def _repeatable(
-    name: str, description: str, pattern: str | None = None
+    name: str, description: str, values: Sequence[str] | None
 ) -> dict[str, Any]:
+    """Return a repeatable filter naming rows of the directory.
+
+    `values` are the ids and keys that name a row just now: the only values
+    the API accepts, so a request valid by this document is never refused
+    for naming nothing. None (no database at hand) states the keys' shape.
+    """
+    if values is None:
+        pattern = SHORT_NAME_PATTERN if name == "organisation" else SLUG_PATTERN
+        items: dict[str, Any] = {"type": "string", "pattern": pattern}
+        schema: dict[str, Any] = {
+            "type": "array",
+            "items": items,
+            "maxItems": MAX_FILTER_VALUES,
+        }
+    elif values:
+        schema = {
+            "type": "array",
+            "items": {"type": "string", "enum": list(values)},
+            "maxItems": MAX_FILTER_VALUES,
+        }
+    else:
+        schema = {"type": "array", "items": _STR, "maxItems": 0}
     return {
         "name": name,
         "in": "query",
         "style": "form",
         "explode": True,
-        "schema": {
-            "type": "array",
-            "items": {"type": "string", "pattern": pattern or SLUG_PATTERN},
-            "maxItems": MAX_FILTER_VALUES,
-        },
+        "schema": schema,
         "description": description,
     }
 
@@ -335,39 +354,51 @@ _PAGE_PARAMS = [
     ),
 ]
 
-_WINDOW_PARAMS = [
-    _param(
-        "from",
-        _PERIOD_BOUND,
-        "Start of the period: a date, or a date-time with its offset.",
-    ),
-    _param(
-        "to",
-        _PERIOD_BOUND,
-        "End of the period (exclusive; a date includes that whole day).",
-    ),
-    _repeatable(
-        "initiative", "Initiative id or slug; repeat for several (any matches)."
-    ),
-    _repeatable(
-        "organisation",
-        "Organisation id or short name; repeat for several (any matches).",
-        SHORT_NAME_PATTERN,
-    ),
-    _repeatable("theme", "Theme id or slug; repeat for several (any matches)."),
-    {
-        "name": "kind",
-        "in": "query",
-        "style": "form",
-        "explode": True,
-        "schema": {
-            "type": "array",
-            "items": {"type": "string", "enum": [k.value for k in EntryKind]},
-            "maxItems": MAX_FILTER_VALUES,
+
+def _window_params(names: Mapping[str, Sequence[str]] | None) -> list[dict[str, Any]]:
+    """Return the period and filter parameters of the lists of calendar objects.
+
+    `names` holds, per filter, the values that name a row (see `_repeatable`).
+    """
+    return [
+        _param(
+            "from",
+            _PERIOD_BOUND,
+            "Start of the period: a date, or a date-time with its offset.",
+        ),
+        _param(
+            "to",
+            _PERIOD_BOUND,
+            "End of the period (exclusive; a date includes that whole day).",
+        ),
+        _repeatable(
+            "initiative",
+            "Initiative id or slug; repeat for several (any matches).",
+            None if names is None else names["initiative"],
+        ),
+        _repeatable(
+            "organisation",
+            "Organisation id or short name; repeat for several (any matches).",
+            None if names is None else names["organisation"],
+        ),
+        _repeatable(
+            "theme",
+            "Theme id or slug; repeat for several (any matches).",
+            None if names is None else names["theme"],
+        ),
+        {
+            "name": "kind",
+            "in": "query",
+            "style": "form",
+            "explode": True,
+            "schema": {
+                "type": "array",
+                "items": {"type": "string", "enum": [k.value for k in EntryKind]},
+                "maxItems": MAX_FILTER_VALUES,
+            },
+            "description": "Kinds of calendar entry; a list of another kind is empty.",
         },
-        "description": "Kinds of calendar entry; a list of another kind is empty.",
-    },
-]
+    ]
 
 
 def _status_param(values: list[str], description: str) -> dict[str, Any]:
@@ -444,18 +475,25 @@ def _item_operation(summary: str, item: str) -> dict[str, Any]:
     }
 
 
-def build_openapi(server_url: str) -> dict[str, Any]:
-    """Return the OpenAPI document, with `server_url` as the API's base."""
+def build_openapi(
+    server_url: str, names: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, Any]:
+    """Return the OpenAPI document, with `server_url` as the API's base.
+
+    `names` maps each filter (initiative, organisation, theme) to the values
+    that name a row now; the document then lists them as the only ones.
+    """
+    window_params = _window_params(names)
     events = [
-        *_WINDOW_PARAMS,
+        *window_params,
         _status_param([s.value for s in EventStatus], "Event status; repeatable."),
     ]
     visits = [
-        *_WINDOW_PARAMS,
+        *window_params,
         _status_param([s.value for s in DelegationStatus], "Visit status; repeatable."),
     ]
     programme = [
-        *_WINDOW_PARAMS,
+        *window_params,
         _status_param(
             [s.value for s in DelegationStatus],
             "Status of the item's visit; repeatable.",

@@ -374,3 +374,24 @@ def get_organisation(organisation_id: int) -> dict[str, Any] | None:
     """Return an organisation, or None."""
     org = db.session.get(Organisation, organisation_id)
     return None if org is None else organisation_json(org)
+
+
+def filter_names() -> dict[str, list[str]]:
+    """Return, per filter of the lists, every value that names a row: ids and keys.
+
+    Initiatives and themes are named by id or slug, organisations by id or
+    short name, as `app.calendar.filters` resolves them; the OpenAPI
+    document states these as the values the filters take.
+    """
+    keyed = {
+        "initiative": (Initiative.id, Initiative.slug),
+        "organisation": (Organisation.id, Organisation.short_name),
+        "theme": (Theme.id, Theme.slug),
+    }
+    names: dict[str, list[str]] = {}
+    for name, (row_id, key) in keyed.items():
+        rows = db.session.execute(sa.select(row_id, key).order_by(row_id)).all()
+        ids = [str(found_id) for found_id, _key in rows]
+        keys = sorted({found_key for _id, found_key in rows} - set(ids))
+        names[name] = ids + keys
+    return names

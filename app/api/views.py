@@ -379,7 +379,9 @@ def _caching_headers(response: Response) -> Response:
 def openapi_document() -> Response:
     """Answer the OpenAPI document of this API."""
     g.api_token = False
-    return _json_response(build_openapi(request.host_url.rstrip("/") + API_ROOT))
+    return _json_response(
+        build_openapi(request.host_url.rstrip("/") + API_ROOT, services.filter_names())
+    )
 
 
 @bp.get("/events")

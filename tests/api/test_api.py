@@ -391,6 +391,57 @@ def test_the_openapi_document_describes_every_route(client, app):
     assert routes == set(document["paths"])
 
 
+def test_the_openapi_document_lists_the_filter_values_that_name_a_row(
+    client, create_organisation
+):
+    db.session.add_all(
+        [
+            Initiative(slug="green", title="Green", programme_period="2026"),
+            Theme(slug="climate", name_nb="Klima", name_en="Climate"),
+        ]
+    )
+    db.session.commit()
+    org = create_organisation("NTNU")
+    document = client.get("/api/v1/openapi.json").get_json()
+    schemas = {
+        p["name"]: p["schema"]
+        for p in document["paths"]["/events"]["get"]["parameters"]
+        if p["name"] in {"initiative", "organisation", "theme"}
+    }
+    assert schemas == {
+        name: {
+            "type": "array",
+            "items": {"type": "string", "enum": values},
+            "maxItems": 50,
+        }
+        for name, values in {
+            "initiative": ["1", "green"],
+            "organisation": [str(org.id), "NTNU"],
+            "theme": ["1", "climate"],
+        }.items()
+    }
+    for name, schema in schemas.items():
+        for value in schema["items"]["enum"]:
+            response = client.get(
+                "/api/v1/events", query_string={**WINDOW, name: value}
+            )
+            assert response.status_code == 200, (name, value)
+
+
+def test_the_openapi_document_takes_no_filter_value_when_none_names_a_row(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    theme = next(
+        p
+        for p in document["paths"]["/visits"]["get"]["parameters"]
+        if p["name"] == "theme"
+    )
+    assert theme["schema"] == {
+        "type": "array",
+        "items": {"type": "string"},
+        "maxItems": 0,
+    }
+
+
 class TestRateLimit:
     @pytest.fixture
     def app_settings(self) -> dict[str, Any]:
