@@ -323,11 +323,25 @@ def _repeatable(
     }
 
 
-#: A `from`/`to` value: an RFC 3339 date or date-time (the offset is required).
+#: Calendar years a `from`/`to` value may name (the views refuse others).
+FIRST_YEAR = 1900
+LAST_YEAR = 2199
+_YEAR = "(19|20|21)[0-9]{2}"
+_DAY = "-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_CLOCK = "[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+#: A `from`/`to` value: an RFC 3339 date or date-time in a year from
+#: FIRST_YEAR to LAST_YEAR, at most six fraction digits, the offset required.
 _PERIOD_BOUND = {
     "anyOf": [
-        {"type": "string", "format": "date"},
-        {"type": "string", "format": "date-time"},
+        {"type": "string", "format": "date", "pattern": f"^{_YEAR}{_DAY}$"},
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": (
+                f"^{_YEAR}{_DAY}{_CLOCK}"
+                r"(\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+            ),
+        },
     ]
 }
 
@@ -364,12 +378,17 @@ def _window_params(names: Mapping[str, Sequence[str]] | None) -> list[dict[str, 
         _param(
             "from",
             _PERIOD_BOUND,
-            "Start of the period: a date, or a date-time with its offset.",
+            "Start of the period: a date (read in the site's zone), or a "
+            "date-time with its UTC offset and at most six fraction digits; "
+            f"in a year from {FIRST_YEAR} to {LAST_YEAR}. Before `to`, at most "
+            f"{MAX_WINDOW_DAYS} days before it.",
         ),
         _param(
             "to",
             _PERIOD_BOUND,
-            "End of the period (exclusive; a date includes that whole day).",
+            "End of the period (exclusive; a date includes that whole day), "
+            "written as `from` is. After `from`, at most "
+            f"{MAX_WINDOW_DAYS} days after it.",
         ),
         _repeatable(
             "initiative",

@@ -29,6 +29,8 @@ from app.api import services
 from app.api.openapi import (
     DEFAULT_PER_PAGE,
     DEFAULT_WINDOW_DAYS,
+    FIRST_YEAR,
+    LAST_YEAR,
     MAX_ID,
     MAX_PAGE,
     MAX_PER_PAGE,
@@ -67,7 +69,7 @@ _DATETIME = re.compile(
     r"(Z|[+-][0-9]{2}:[0-9]{2})"
 )
 #: Calendar years accepted in `from` and `to`: far wider than any real plan.
-_YEARS = range(1900, 2200)
+_YEARS = range(FIRST_YEAR, LAST_YEAR + 1)
 
 
 class ApiProblem(HTTPException):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -440,6 +441,41 @@ def test_the_openapi_document_takes_no_filter_value_when_none_names_a_row(client
         "items": {"type": "string"},
         "maxItems": 0,
     }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1899-12-31",
+        "1900-01-01",
+        "2199-12-31",
+        "2200-01-01",
+        "2026-02-30",
+        "2026-11-26T09:00:00.123456+01:00",
+        "2026-11-26T09:00:00.1234567+01:00",
+        "2026-11-26t09:00:00z",
+        "2026-11-26T24:00:00Z",
+        "2026-11-26T09:00:60Z",
+        "2026-11-26T09:00:00",
+    ],
+)
+def test_the_openapi_document_takes_exactly_the_from_values_the_api_takes(
+    client, value
+):
+    document = client.get("/api/v1/openapi.json").get_json()
+    bound = next(
+        p
+        for p in document["paths"]["/events"]["get"]["parameters"]
+        if p["name"] == "from"
+    )["schema"]
+    shaped = any(re.fullmatch(s["pattern"], value) for s in bound["anyOf"])
+    valid_date = True
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:
+        valid_date = False
+    answer = client.get("/api/v1/events", query_string={"from": value})
+    assert answer.status_code == (200 if shaped and valid_date else 400)
 
 
 class TestRateLimit:
