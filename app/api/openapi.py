@@ -84,6 +84,23 @@ _STR = {"type": "string"}
 _INT = {"type": "integer"}
 _BOOL = {"type": "boolean"}
 _DATETIME = {"type": "string", "format": "date-time"}
+#: An event's description: the limited Markdown of app/core/markdown.py.
+_MARKDOWN = {
+    "type": "string",
+    "contentMediaType": "text/markdown",
+    "description": (
+        "Limited Markdown (CommonMark): paragraphs, line breaks, emphasis, "
+        "lists, links (http, https, mailto), quotes and inline code; raw HTML "
+        "and images are not rendered. Render it with raw HTML off, or show it "
+        "as plain text."
+    ),
+}
+#: A description shown as typed: plain text, line breaks kept.
+_PLAIN_TEXT = {
+    "type": "string",
+    "contentMediaType": "text/plain",
+    "description": "Plain text as typed, line breaks kept; no markup.",
+}
 
 
 def _object(properties: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +128,7 @@ def _schemas() -> dict[str, Any]:
                 "id": _INT,
                 "uid": _STR,
                 "title": _STR,
-                "description": _STR,
+                "description": _MARKDOWN,
                 "start": _DATETIME,
                 "end": _DATETIME,
                 "timezone": _STR,
@@ -125,7 +142,14 @@ def _schemas() -> dict[str, Any]:
                 "initiative": _nullable(_ref("InitiativeRef")),
                 "themes": {"type": "array", "items": _ref("Theme")},
                 "rrule": _nullable(_STR),
-                "exdates": {"type": "array", "items": _STR},
+                "exdates": {
+                    "type": "array",
+                    "items": _DATETIME,
+                    "description": (
+                        "Start times of cancelled occurrences, oldest first: "
+                        "local times of `timezone` with their UTC offset."
+                    ),
+                },
                 "occurrences": {"type": "array", "items": _ref("Occurrence")},
                 "occurrences_truncated": _BOOL,
                 "sequence": _INT,
@@ -138,7 +162,7 @@ def _schemas() -> dict[str, Any]:
                 "uid": _STR,
                 "visit_id": _INT,
                 "title": _STR,
-                "description": _STR,
+                "description": _PLAIN_TEXT,
                 "start": _DATETIME,
                 "end": _DATETIME,
                 "timezone": _STR,
@@ -191,7 +215,7 @@ def _schemas() -> dict[str, Any]:
                 "slug": _STR,
                 "title": _STR,
                 "programme_period": _STR,
-                "description": _STR,
+                "description": _PLAIN_TEXT,
                 "working_group": {"type": "array", "items": _ref("OrganisationRef")},
             }
         ),

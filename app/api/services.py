@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.calendar.models import Event, EventStatus
+from app.calendar.recurrence import parse_exdates
 from app.calendar.services import (
     CalendarFilters,
     EntryKind,
@@ -109,6 +110,20 @@ def theme_refs(themes: Sequence[Theme]) -> list[dict[str, Any]]:
     ]
 
 
+def exdates_json(exdates: str, zone_name: str) -> list[str]:
+    """Return an event's cancelled start times, oldest first, each with its UTC offset.
+
+    The column holds local times of the event's zone; written without their
+    offset they would be read in the reader's zone, another instant. A time
+    the autumn fold makes twice takes the first pass, as the occurrences do.
+    """
+    zone = _zone(zone_name)
+    return [
+        local.replace(tzinfo=zone, fold=0).isoformat()
+        for local in sorted(parse_exdates(exdates))
+    ]
+
+
 def event_json(event: Event, window: Window) -> dict[str, Any]:
     """Return the representation of an event, with its occurrences in `window`."""
     found = event.occurrences_between(window.start, window.end)
@@ -131,7 +146,7 @@ def event_json(event: Event, window: Window) -> dict[str, Any]:
         "initiative": initiative_ref(event.initiative),
         "themes": theme_refs(event.themes),
         "rrule": event.rrule or None,
-        "exdates": [d for d in (event.exdates or "").split(",") if d],
+        "exdates": exdates_json(event.exdates or "", zone),
         "occurrences": [
             {"start": local_iso(o.start_dt, zone), "end": local_iso(o.end_dt, zone)}
             for o in found[:MAX_OCCURRENCES]

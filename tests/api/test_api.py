@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -476,6 +476,33 @@ def test_the_openapi_document_takes_exactly_the_from_values_the_api_takes(
         valid_date = False
     answer = client.get("/api/v1/events", query_string={"from": value})
     assert answer.status_code == (200 if shaped and valid_date else 400)
+
+
+def test_exdates_carry_the_utc_offset_of_their_day_oldest_first(client, create_event):
+    """Weekly at 10:00 Oslo time from March: one cancelled date in winter, one in summer."""
+    event = create_event(
+        "Weekly",
+        start=datetime(2027, 3, 16, 9, 0, tzinfo=UTC),
+        rrule="FREQ=WEEKLY;COUNT=5",
+        exdates="2027-04-06T10:00,2027-03-23T10:00",
+    )
+    body = client.get(f"/api/v1/events/{event.id}").get_json()["data"]
+    assert body["exdates"] == [
+        "2027-03-23T10:00:00+01:00",
+        "2027-04-06T10:00:00+02:00",
+    ]
+
+
+def test_the_openapi_document_states_the_markup_of_each_description(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert {
+        name: schemas[name]["properties"]["description"]["contentMediaType"]
+        for name in ("Event", "ProgrammeItem", "Initiative")
+    } == {
+        "Event": "text/markdown",
+        "ProgrammeItem": "text/plain",
+        "Initiative": "text/plain",
+    }
 
 
 class TestRateLimit:
