@@ -122,7 +122,9 @@ def _titles(surface: str, response: Any) -> list[str]:
     elif surface == "api":
         titles = [item["title"] for item in response.get_json()["data"]]
     else:
-        titles = re.findall(r'class="widget__link"[^>]*>([^<]*)<', body)
+        # A title not in the widget's language sits in a <span lang="...">.
+        links = re.findall(r'class="widget__link"[^>]*>(.*?)</a>', body)
+        titles = [re.sub(r"<[^>]*>", "", link) for link in links]
     return sorted(titles)
 
 

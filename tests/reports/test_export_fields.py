@@ -91,7 +91,11 @@ CALENDAR_COLUMNS = [
     "Organiser or visit",
     "Visibility",
     "Cancelled",
+    "Start (UTC)",
+    "End (UTC)",
 ]
+#: Arrival and departure again in UTC, to sort visits of any zone: no new field.
+UTC_COLUMNS = ["Arrival (UTC)", "Departure (UTC)"]
 MATRIX_COLUMNS = [
     ["Theme", "Done", "Planned", "Status as of 31/12/2010"],
     ["Theme", "Kind", "Title", "Date"],
@@ -116,11 +120,17 @@ ANNUAL_STAFF_COLUMNS = [*ANNUAL_COLUMNS, ["Follow-up items", "Number"]]
 
 #: Export -> header rows of each sheet for members, for staff; None: refused.
 EXPORTS: dict[str, tuple[list[list[str]] | None, list[list[str]] | None]] = {
-    "/visits/export.csv": ([VISIT_COLUMNS], [VISIT_COLUMNS + STAFF_COLUMNS]),
-    "/visits/export.xlsx": ([VISIT_COLUMNS], [VISIT_COLUMNS + STAFF_COLUMNS]),
+    "/visits/export.csv": (
+        [VISIT_COLUMNS + UTC_COLUMNS],
+        [VISIT_COLUMNS + STAFF_COLUMNS + UTC_COLUMNS],
+    ),
+    "/visits/export.xlsx": (
+        [VISIT_COLUMNS + UTC_COLUMNS],
+        [VISIT_COLUMNS + STAFF_COLUMNS + UTC_COLUMNS],
+    ),
     "/visits/export.xlsx?participants=1": (
         None,
-        [VISIT_COLUMNS + STAFF_COLUMNS, PARTICIPANT_COLUMNS],
+        [VISIT_COLUMNS + STAFF_COLUMNS + UTC_COLUMNS, PARTICIPANT_COLUMNS],
     ),
     "/visits/participants.csv?participants=1": (None, [PARTICIPANT_COLUMNS]),
     "/visits/follow-ups.csv": (None, [FOLLOWUP_COLUMNS]),
@@ -258,4 +268,8 @@ def test_the_visit_page_and_the_export_show_the_same_fields(
     assert _page_fields(html) == expected
     assert (HOST_CONTACT in html) is (role in STAFF)
     if role != "anonymous":
-        assert _sheets("x.csv", export.data)[0][0] == ["Title", *expected]
+        assert _sheets("x.csv", export.data)[0][0] == [
+            "Title",
+            *expected,
+            *UTC_COLUMNS,
+        ]
