@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.db import db
+from app.outbox.headers import UnsafeMessageError
 from app.outbox.mail import (
     MailConfigurationError,
     SmtpSettings,
@@ -212,6 +213,11 @@ def _send_one(
         answer = send_message(client, build_message(mail, sender=sender))
     except MailConfigurationError as error:
         # An address no server would take: trying again cannot help.
+        return _give_back(mail, now, str(error), permanent=True)
+    except UnsafeMessageError as error:
+        # The serialised message holds what we never set (headers.py): it
+        # would be the same next time, so it is never sent.
+        logger.error("outbox mail %s not sent: %s", mail.id, error)
         return _give_back(mail, now, str(error), permanent=True)
     except smtplib.SMTPServerDisconnected:
         raise

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.policy
 import smtplib
 import ssl
 from collections.abc import Iterator
@@ -12,6 +11,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from urllib.parse import unquote, urlsplit
 
+from app.outbox.headers import (
+    SEND_POLICY,
+    is_unsafe_char,
+    serialise_checked,
+    set_link_header,
+    set_text_header,
+)
 from app.outbox.models import OutboxMail
 
 #: Seconds to wait for the SMTP server before giving up on a connection or command.
@@ -59,10 +65,13 @@ def check_address(address: str) -> str:
     """Return `address` if it is a single plain address; refuse line breaks and display names.
 
     smtplib passes CR/LF inside envelope addresses straight to the server
-    (FACTS.md, web and mail), so nothing with them may reach it.
+    (FACTS.md, web and mail), so no control character may reach it. An
+    encoded word (`=?`) is refused too: base64 is valid in a local part, and
+    the header parser would decode it, line breaks included.
     """
     if (
-        any(ch in address for ch in "\r\n\0")
+        any(is_unsafe_char(ch) for ch in address)
+        or "=?" in address
         or parseaddr(address)[1] != address
         or "@" not in address
     ):
@@ -72,19 +81,7 @@ def check_address(address: str) -> str:
 
 def build_message(mail: OutboxMail, *, sender: str) -> EmailMessage:
     """Return the MIME message of an outbox row: text, optional HTML, optional .ics."""
-    message = EmailMessage()
-    message["From"] = check_address(sender)
-    message["To"] = check_address(mail.recipient)
-    # Header values never carry line breaks, whatever a template produced.
-    message["Subject"] = " ".join(mail.subject.split())
-    message["Message-ID"] = mail.message_id
-    message["Date"] = format_datetime(mail.created_dt)
-    message["Content-Language"] = mail.locale
-    message["Auto-Submitted"] = "auto-generated"
-    if mail.list_unsubscribe:
-        # RFC 8058: a mail program may offer "unsubscribe" and POST to the link.
-        message["List-Unsubscribe"] = f"<{' '.join(mail.list_unsubscribe.split())}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = _addressed(mail, sender=sender)
     message.set_content(mail.body_text)
     if mail.body_html:
         message.add_alternative(mail.body_html, subtype="html")
@@ -92,6 +89,42 @@ def build_message(mail: OutboxMail, *, sender: str) -> EmailMessage:
         message.add_attachment(
             mail.ics, maintype="text", subtype="calendar", filename="invite.ics"
         )
+    # After the parts: setting the content drops every Content-* header.
+    set_text_header(message, "Content-Language", mail.locale)
+    return message
+
+
+def build_header_block(mail: OutboxMail, *, sender: str) -> EmailMessage:
+    """Return a message with the headers of an outbox row and no parts.
+
+    Cheaper to check than the whole message when a mail is queued: every
+    value that came from outside is in these headers.
+    """
+    message = _addressed(mail, sender=sender)
+    set_text_header(message, "Content-Language", mail.locale)
+    return message
+
+
+def _addressed(mail: OutboxMail, *, sender: str) -> EmailMessage:
+    """Return a message with every header of `mail` but Content-Language, and no parts.
+
+    Addresses must be plain (`check_address`); every other header value is
+    made safe by `set_text_header` or `set_link_header`, here and nowhere
+    else, whoever wrote the row.
+    """
+    message = EmailMessage(policy=SEND_POLICY)
+    # Plain checked addresses, written as they are: no display name, nothing
+    # for the header parser to decode.
+    message.set_raw("From", check_address(sender))
+    message.set_raw("To", check_address(mail.recipient))
+    set_text_header(message, "Subject", mail.subject)
+    set_text_header(message, "Message-ID", mail.message_id)
+    set_text_header(message, "Date", format_datetime(mail.created_dt))
+    set_text_header(message, "Auto-Submitted", "auto-generated")
+    if mail.list_unsubscribe:
+        # RFC 8058: a mail program may offer "unsubscribe" and POST to the link.
+        set_link_header(message, "List-Unsubscribe", mail.list_unsubscribe)
+        set_text_header(message, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
     return message
 
 
@@ -130,12 +163,14 @@ def send_message(client: smtplib.SMTP, message: EmailMessage) -> str:
 
     The conversation is spelled out (MAIL, RCPT, DATA) rather than using
     `send_message`, because the answer to DATA is what proves the server took
-    the mail, and smtplib's shortcut drops it.
+    the mail, and smtplib's shortcut drops it. The bytes sent are the ones
+    `serialise_checked` read back, so nothing the generator adds slips through.
     """
     sender, recipient = (
         check_address(str(message["From"])),
         check_address(str(message["To"])),
     )
+    raw = serialise_checked(message)
     client.ehlo_or_helo_if_needed()
     code, answer = client.mail(sender)
     if code != 250:
@@ -145,7 +180,7 @@ def send_message(client: smtplib.SMTP, message: EmailMessage) -> str:
     if code not in (250, 251):
         client.rset()
         raise smtplib.SMTPRecipientsRefused({recipient: (code, answer)})
-    code, answer = client.data(message.as_bytes(policy=email.policy.SMTP))
+    code, answer = client.data(raw)
     if code != 250:
         client.rset()
         raise smtplib.SMTPDataError(code, answer)

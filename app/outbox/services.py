@@ -18,8 +18,10 @@ from app.core.audit import log_audit
 from app.core.db import db
 from app.core.i18n import babel_locale
 from app.outbox.delivery import resend
+from app.outbox.headers import UnsafeMessageError, header_text, serialise_checked
 from app.outbox.mail import (
     MailConfigurationError,
+    build_header_block,
     build_message,
     check_address,
     parse_smtp_url,
@@ -30,6 +32,9 @@ from app.outbox.models import MailState, OutboxMail
 
 logger = logging.getLogger(__name__)
 
+#: The longest subject the outbox keeps (its column's length).
+_SUBJECT_LENGTH = 300
+
 
 def _render_part(template: str, context: Mapping[str, Any]) -> tuple[str, str]:
     """Render one mail template and return (subject, body) from its two blocks."""
@@ -37,7 +42,7 @@ def _render_part(template: str, context: Mapping[str, Any]) -> tuple[str, str]:
     ctx = tmpl.new_context(dict(context))
     subject = "".join(tmpl.blocks["subject"](ctx)).strip()
     body = "".join(tmpl.blocks["body"](ctx)).strip() + "\n"
-    return " ".join(subject.split()), body
+    return header_text(subject, max_length=_SUBJECT_LENGTH), body
 
 
 def render_mail(
@@ -100,10 +105,36 @@ def queue_mail(
         created_dt=now,
         due_dt=due_dt or now,
     )
+    refusal = _refusal(mail)
+    if refusal:
+        # Stored, so an admin sees it in the outbox, but never sent.
+        mail.state = MailState.failed
+        mail.last_response = refusal[:1000]
     db.session.add(mail)
     db.session.flush()
-    logger.info("queued %s mail %s", kind, mail.id)
+    if refusal:
+        logger.error("refused %s mail %s: %s", kind, mail.id, refusal)
+    else:
+        logger.info("queued %s mail %s", kind, mail.id)
     return mail
+
+
+def _refusal(mail: OutboxMail) -> str:
+    """Return why the headers of `mail` would be refused as unsafe, or "" if they would not.
+
+    Only the header block is checked here, where every value from outside
+    is; delivery checks the whole message again. An address that cannot be
+    used is left to delivery, which fails the mail with its own reason.
+    """
+    try:
+        serialise_checked(
+            build_header_block(mail, sender=current_app.config["MAIL_FROM"])
+        )
+    except UnsafeMessageError as error:
+        return str(error)
+    except MailConfigurationError:
+        pass
+    return ""
 
 
 def list_outbox(
