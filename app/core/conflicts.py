@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask import flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SubmitField
 
-from app.core.versioning import parse_version
+from app.core.db import db
+from app.core.versioning import VersionConflictError, parse_version
 
 #: Fields that are not the editor's input (the CSRF token is a hidden field too).
 _NOT_INPUT = (SubmitField, HiddenField)
@@ -37,6 +39,21 @@ _NOT_INPUT = (SubmitField, HiddenField)
 STALE_ACTION_MESSAGE = _l(
     "Nothing was done: someone else changed it after you opened the page. Check what it says now and try again."
 )
+
+
+def commit_unless_stale(change: Callable[[], object]) -> bool:
+    """Run a one-click action and commit it; if its page was stale, roll back and say so.
+
+    Return whether the action was saved.
+    """
+    try:
+        change()
+        db.session.commit()
+    except VersionConflictError:
+        db.session.rollback()
+        flash(str(STALE_ACTION_MESSAGE), "error")
+        return False
+    return True
 
 
 class Outcome(enum.StrEnum):

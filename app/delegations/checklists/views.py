@@ -11,11 +11,10 @@ from flask_login import current_user
 
 from app.auth.models import User
 from app.core.access import admin_required, staff_required
-from app.core.conflicts import STALE_ACTION_MESSAGE
+from app.core.conflicts import commit_unless_stale
 from app.core.db import db, utcnow
 from app.core.forms import FlaskForm
 from app.core.timezones import utc_to_local
-from app.core.versioning import VersionConflictError
 from app.core.visibility import audience_for
 from app.delegations.checklists import services
 from app.delegations.checklists.forms import (
@@ -162,17 +161,14 @@ def _tick(delegation_id: int, task_id: int, change: Callable[..., None]):
     form = TaskActionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        change(
+    commit_unless_stale(
+        lambda: change(
             task,
             expected_version=form.loaded_version(),
             actor=current_user,
             now=utcnow(),
         )
-        db.session.commit()
-    except VersionConflictError:
-        db.session.rollback()
-        flash(str(STALE_ACTION_MESSAGE), "error")
+    )
     return _back(delegation, task_id)
 
 
@@ -192,20 +188,17 @@ def assign_task(delegation_id: int, task_id: int):
     assignee = (
         db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
     )
-    try:
-        services.assign_task(
+    saved = commit_unless_stale(
+        lambda: services.assign_task(
             task,
             assignee=assignee,
             expected_version=form.loaded_version(),
             actor=current_user,
             now=utcnow(),
         )
-        db.session.commit()
-    except VersionConflictError:
-        db.session.rollback()
-        flash(str(STALE_ACTION_MESSAGE), "error")
-        return _back(delegation, task_id)
-    flash(_("Task assignment saved."), "success")
+    )
+    if saved:
+        flash(_("Task assignment saved."), "success")
     return _back(delegation, task_id)
 
 

@@ -17,7 +17,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.core.access import staff_required
-from app.core.conflicts import STALE_ACTION_MESSAGE, Conflict
+from app.core.conflicts import Conflict, commit_unless_stale
 from app.core.db import db, utcnow
 from app.core.timezones import utc_to_local
 from app.core.versioning import VersionConflictError
@@ -174,18 +174,15 @@ def change_followup_status(delegation_id: int, followup_id: int):
         flash(_("The status could not be changed. Try again."), "error")
         return _back(delegation)
     status = FollowUpStatus(form.status.data)
-    try:
-        set_followup_status(
+    if not commit_unless_stale(
+        lambda: set_followup_status(
             followup,
             status,
             expected_version=form.loaded_version(),
             actor=current_user,
             now=utcnow(),
         )
-        db.session.commit()
-    except VersionConflictError:
-        db.session.rollback()
-        flash(str(STALE_ACTION_MESSAGE), "error")
+    ):
         return _back(delegation)
     flash(
         _(

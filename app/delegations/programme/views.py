@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from app.core.access import staff_required
-from app.core.conflicts import STALE_ACTION_MESSAGE, Conflict
+from app.core.conflicts import Conflict, commit_unless_stale
 from app.core.db import db, utcnow
 from app.core.i18n import LOCALES, babel_locale
 from app.core.timezones import utc_to_local
@@ -239,17 +239,14 @@ def delete_item(delegation_id: int, item_id: int):
         flash(_("The form expired. Please submit it again."), "error")
         return redirect(confirm_page)
     title = item.title
-    try:
-        delete_programme_item(
+    if not commit_unless_stale(
+        lambda: delete_programme_item(
             item,
             expected_version=form.loaded_version(),
             actor_id=current_user.id,
             now=utcnow(),
         )
-        db.session.commit()
-    except VersionConflictError:
-        db.session.rollback()
-        flash(str(STALE_ACTION_MESSAGE), "error")
+    ):
         return redirect(confirm_page)
     flash(_("“%(title)s” is deleted from the programme.", title=title), "success")
     return redirect(url_for("programme.edit_programme", delegation_id=delegation.id))
