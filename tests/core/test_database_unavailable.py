@@ -216,12 +216,15 @@ def unreachable(
             folder = tmp_path / "vertskap.db"
             folder.mkdir()
             return _unreachable_app(f"sqlite:///{folder}")
-        # The cluster's socket directory, but a port no server listens on.
+        # The server's own host (its socket directory or its address), but a
+        # port no server listens on: the driver is real, the answer never comes.
         socket_dir = postgres_server.url_query.removeprefix("?host=")
-        assert socket_dir, "this test needs the throwaway cluster's socket"
-        return _unreachable_app(
-            f"postgresql+psycopg://nobody@/vertskap?host={socket_dir}&port=1"
+        where = (
+            f"/vertskap?host={socket_dir}&port=1"
+            if socket_dir
+            else ("127.0.0.1:1/vertskap")
         )
+        return _unreachable_app(f"postgresql+psycopg://nobody@{where}")
 
     return _make
 
