@@ -44,7 +44,7 @@ SHORT_NAME_REGEX = r"[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]{0,38}[^\s\x00-\x1f\x7
 
 
 class FilterError(ValueError):
-    """A filter value names nothing (or too many are given).
+    """A filter value names nothing, is not one the filter knows, or comes too often.
 
     `str()` gives the message in the language active when it is read, so a
     surface can say it in its reader's language (a feed in the feed's).
@@ -57,6 +57,7 @@ class FilterError(ValueError):
         *,
         names: str | None = None,
         too_many: bool = False,
+        choices: tuple[str, ...] = (),
     ) -> None:
         super().__init__(name, value)
         #: The query parameter, and the value refused (shortened, printable).
@@ -66,6 +67,8 @@ class FilterError(ValueError):
         #: "kind"; the parameter's name unless a page calls it otherwise.
         self.names = names or name
         self.too_many = too_many
+        #: For names="choice": the values the parameter takes.
+        self.choices = choices
 
     def __str__(self) -> str:
         if self.too_many:
@@ -76,6 +79,25 @@ class FilterError(ValueError):
             )
         values = {"name": self.name, "value": self.value}
         match self.names:
+            case "choice":
+                return _(
+                    "“%(name)s=%(value)s” is not a value this filter knows: use "
+                    "%(choices)s.",
+                    choices=", ".join(self.choices),
+                    **values,
+                )
+            case "year":
+                return _(
+                    "“%(name)s=%(value)s” is not a year: give four digits, such as "
+                    "2027.",
+                    **values,
+                )
+            case "country":
+                return _(
+                    "No country has the code in “%(name)s=%(value)s”: give its "
+                    "two-letter code, such as NO or DE.",
+                    **values,
+                )
             case "initiative":
                 return _(
                     "No initiative matches “%(name)s=%(value)s”: give its number "

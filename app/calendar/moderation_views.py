@@ -47,6 +47,7 @@ from app.calendar.similar import flag_similar, similar_events, similar_submissio
 from app.calendar.submissions import ProposedEvent
 from app.core.access import admin_required
 from app.core.db import db, utcnow
+from app.core.errors import bad_request_page
 from app.core.timezones import utc_to_local
 from app.core.visibility import Visibility
 from app.directory.services import (
@@ -88,8 +89,17 @@ def inject_pending_count() -> dict[str, Any]:
 @bp.route("")
 @admin_required
 def queue() -> Any:
-    raw_state = request.args.get("state", SubmissionState.pending.value)
-    state = SubmissionState(raw_state) if raw_state in QUEUE_STATES else None
+    raw_state = request.args.get("state") or SubmissionState.pending.value
+    if raw_state != "all" and raw_state not in QUEUE_STATES:
+        # A forged or outdated link is not "all": say so instead of listing it.
+        return bad_request_page(
+            _(
+                "“state=%(value)s” is not a state of the queue: use %(choices)s.",
+                value=raw_state[:40],
+                choices=", ".join([*QUEUE_STATES, "all"]),
+            )
+        )
+    state = SubmissionState(raw_state) if raw_state != "all" else None
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     per_page = current_app.config["PAGE_SIZE"]
     submissions, total = list_queue(state, page=page, per_page=per_page)

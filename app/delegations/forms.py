@@ -84,6 +84,16 @@ def country_choices() -> list[SelectChoice]:
     ]
 
 
+def is_country_code(code: str) -> bool:
+    """Whether `code` is the upper-case two-letter code of a country Babel knows."""
+    return (
+        len(code) == 2
+        and code.isalpha()
+        and code not in _NOT_COUNTRIES
+        and code in Locale.parse("en").territories
+    )
+
+
 def country_name(code: str) -> str:
     """Return a country's name in the viewer's language, or the code if unknown."""
     locale = get_locale() or Locale.parse("nb_NO")

@@ -20,7 +20,7 @@ from app.core.access import staff_required
 from app.core.db import utcnow
 from app.core.errors import bad_request_page
 from app.core.visibility import audience_for, can_see_personal_data
-from app.delegations.filters import read_filters
+from app.delegations.filters import YEARS, choice_arg, read_filters, year_arg
 from app.delegations.models import FollowUpStatus
 from app.reports.exports import (
     Table,
@@ -46,7 +46,7 @@ _MIMETYPES = {
 DEFAULT_CALENDAR_DAYS = 365
 #: Widest calendar period one export covers; recurring events are expanded in it.
 MAX_CALENDAR_DAYS = 3 * 366
-MIN_YEAR, MAX_YEAR = 1900, 2200
+MIN_YEAR, MAX_YEAR = YEARS
 
 
 def _viewer_zone() -> ZoneInfo:
@@ -111,28 +111,51 @@ def export_participants() -> Response:
 @staff_required
 def export_followups(fmt: str) -> Response:
     """Every follow-up item of the visible visits, by status and the visits' year."""
-    try:
-        status = FollowUpStatus(request.args.get("status", ""))
-    except ValueError:
-        status = None
-    year = request.args.get("year", type=int)
-    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-        year = None
     table = followups_table(
         audience_for(current_user),
-        status=status,
-        year=year,
+        status=choice_arg(request.args, "status", FollowUpStatus),
+        year=year_arg(request.args),
         zone=_viewer_zone().key,
     )
     return _download("follow-ups", fmt, [table])
 
 
-def _parse_day(raw: str | None) -> date | None:
-    try:
-        day = date.fromisoformat((raw or "").strip())
-    except ValueError:
+def _day_arg(name: str) -> date | None:
+    """Return the day the query's `name` gives (YYYY-MM-DD), None when it is empty.
+
+    A value that is not such a day is refused (BadDayError), never read as "today".
+    """
+    raw = request.args.get(name, "").strip()
+    if not raw:
         return None
-    return day if MIN_YEAR <= day.year <= MAX_YEAR else None
+    try:
+        day = date.fromisoformat(raw) if len(raw) == len("2027-01-31") else None
+    except ValueError:
+        day = None
+    if day is None or not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise BadDayError(name, raw)
+    return day
+
+
+class BadDayError(ValueError):
+    """A period's `from` or `to` is not a day (the message is in the reader's language)."""
+
+    def __init__(self, name: str, value: str) -> None:
+        super().__init__(name, value)
+        self.name, self.value = name, value[:40]
+
+    def __str__(self) -> str:
+        return _(
+            "“%(name)s=%(value)s” is not a day: write it as YYYY-MM-DD, such as "
+            "2027-01-31.",
+            name=self.name,
+            value=self.value,
+        )
+
+
+@bp.errorhandler(BadDayError)
+def _bad_day(error: BadDayError) -> tuple[str, int]:
+    return bad_request_page(str(error))
 
 
 @bp.route(f"/calendar/export.{FORMATS}")
@@ -142,10 +165,8 @@ def export_calendar(fmt: str) -> Response | tuple[str, int]:
     Without dates it covers the next twelve months from today, in the viewer's zone.
     """
     zone = _viewer_zone()
-    first = _parse_day(request.args.get("from")) or utcnow().astimezone(zone).date()
-    last = _parse_day(request.args.get("to")) or first + timedelta(
-        days=DEFAULT_CALENDAR_DAYS - 1
-    )
+    first = _day_arg("from") or utcnow().astimezone(zone).date()
+    last = _day_arg("to") or first + timedelta(days=DEFAULT_CALENDAR_DAYS - 1)
     if last < first or (last - first).days >= MAX_CALENDAR_DAYS:
         return bad_request_page(
             _("Choose a period of at most three years, ending after it starts.")

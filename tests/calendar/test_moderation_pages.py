@@ -67,6 +67,20 @@ def test_queue_shows_pending_with_counts_and_a_similar_event_marker(
     assert "Language café" in everything
 
 
+@pytest.mark.parametrize("state", ["bogus", "unconfirmed", "PENDING"])
+def test_queue_refuses_a_state_it_does_not_have(client, admin, state):
+    make_submission("Language café")
+
+    response = client.get(f"/admin/submissions?state={state}")
+
+    assert response.status_code == 400
+    assert (
+        f"<p>“state={state}” is not a state of the queue: use pending, approved, "
+        "rejected, spam, all.</p>"
+    ) in _html(response)
+    assert "Language café" not in _html(response)
+
+
 def test_queue_pages_through_many_submissions(app, client, admin):
     app.config["PAGE_SIZE"] = 2
     for n in range(3):
