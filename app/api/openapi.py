@@ -405,7 +405,10 @@ def _window_params(names: Mapping[str, Sequence[str]] | None) -> list[dict[str, 
             "Start of the period: a date (read in the site's zone), or a "
             "date-time with its UTC offset and at most six fraction digits; "
             f"in a year from {FIRST_YEAR} to {LAST_YEAR}. Before `to`, at most "
-            f"{MAX_WINDOW_DAYS} days before it.",
+            f"{MAX_WINDOW_DAYS} days before it. Entries are matched by their "
+            "instants: an all-day event covers its whole days in its own "
+            "`timezone`, so one held abroad may reach into a day of the site's "
+            "zone it is not dated on.",
         ),
         _param(
             "to",
