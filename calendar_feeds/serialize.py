@@ -99,6 +99,8 @@ def _header(name: str, prodid: str, refresh: timedelta | None) -> bytes:
     calendar.add("method", "PUBLISH")
     # icalendar writes an X- property raw unless told it is TEXT; escape it.
     calendar.add("x-wr-calname", icalendar.vText(clean_text(name)))
+    # RFC 7986 section 5.1: the standard name, which newer clients read.
+    calendar.add("name", icalendar.vText(clean_text(name)))
     if refresh is not None:
         if refresh <= timedelta(0):
             raise ValueError("refresh must be a positive duration")

@@ -22,6 +22,7 @@ from app.feeds.cache import CachedFeed, feed_cache
 from app.feeds.lane import LANE_RETRY_AFTER, LANE_VERSION
 from app.feeds.limits import feed_limits, token_key
 from app.feeds.models import AccessPurpose
+from app.feeds.names import feed_name
 from app.feeds.services import (
     FeedContent,
     assemble_feed,
@@ -65,13 +66,10 @@ def public_feed() -> Response:
     filters = _filters(language)
     if isinstance(filters, Response):
         return filters
-    with force_locale(babel_locale(language)):
-        name = _("Vertskap – public calendar")
     return _feed_response(
         Audience.public,
         filters=filters,
         language=language,
-        name=name,
         filename="public.ics",
         scope="public",
         vary=("Accept-Language",),
@@ -93,14 +91,10 @@ def private_feed(token: str) -> Response:
     filters = _filters(owner.locale)
     if isinstance(filters, Response):
         return filters
-    audience = audience_for(owner)
-    with force_locale(babel_locale(owner.locale)):
-        name = _feed_name(audience)
     return _feed_response(
-        audience,
+        audience_for(owner),
         filters=filters,
         language=owner.locale,
-        name=name,
         filename="vertskap.ics",
         scope="private",
     )
@@ -139,12 +133,6 @@ def _filters(language: str) -> CalendarFilters | Response:
     return Response(f"{text}\n", status=404, content_type="text/plain; charset=utf-8")
 
 
-def _feed_name(audience: Audience) -> str:
-    if audience is Audience.staff:
-        return _("Vertskap – internal calendar")
-    return _("Vertskap – International Forum")
-
-
 def _request_language() -> str:
     """Return the language asked for by `lang`, else by Accept-Language, else the default."""
     asked = request.args.get("lang", "")
@@ -161,7 +149,6 @@ def _feed_response(
     *,
     filters: CalendarFilters,
     language: str,
-    name: str,
     filename: str,
     scope: str,
     vary: tuple[str, ...] = (),
@@ -170,6 +157,9 @@ def _feed_response(
 
     The key holds everything that shapes the bytes, and the day: the 90-day
     window and the expiry of cancelled items move on daily without a change.
+    The calendar's name (`app.feeds.names`) follows from the audience, the
+    filters and the language, and the names it shows raise the calendar
+    version when they change: it is read only when the feed is built.
     """
     config = current_app.config
     now = utcnow()
@@ -186,7 +176,7 @@ def _feed_response(
         )
         body, etag = assemble_feed(
             content.entries,
-            name=name,
+            name=feed_name(audience, filters, language=language),
             prodid=PRODID,
             refresh=_refresh(),
             empty_zone=_site_zone(now),
@@ -195,7 +185,7 @@ def _feed_response(
             version=version, body=body, last_modified=content.last_change, etag=etag
         )
 
-    key = (audience, filters, language, name, now.date())
+    key = (audience, filters, language, now.date())
     entry = feed_cache(current_app).get_or_build(key, version, build)
     request.environ[LANE_VERSION] = version  # the lane may answer it again
     return calendar_response(

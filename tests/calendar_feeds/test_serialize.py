@@ -48,6 +48,7 @@ def _icalendar_whole(refresh: timedelta | None) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", icalendar.vText(NAME))
+    calendar.add("name", icalendar.vText(NAME))
     if refresh is not None:
         calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", icalendar.vDuration(refresh))
@@ -141,6 +142,7 @@ def test_calendar_header_has_method_name_and_refresh() -> None:
         b"PRODID:-//Vertskap//Tricky fixture//EN\r\n"
         b"CALSCALE:GREGORIAN\r\n"
         b"METHOD:PUBLISH\r\n"
+        b"NAME:Vertskap\\, offentlig\r\n"
         b"X-WR-CALNAME:Vertskap\\, offentlig\r\n"
         b"REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n"
         b"X-PUBLISHED-TTL:PT1H\r\n"
