@@ -41,6 +41,11 @@ class FeedToken(Model):
     label: Mapped[str] = mapped_column(sa.String(100))
     #: SHA-256 of the token: a leaked database does not leak the feeds.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: A feed token's secret, encrypted under a key derived from SECRET_KEY
+    #: (`app.feeds.sealing`), so its owner can see the link again; a database
+    #: dump alone does not reveal it. Null for API tokens (shown once) and for
+    #: feed tokens made before links were kept.
+    secret_sealed: Mapped[str | None] = mapped_column(sa.String(255))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,13 +1,19 @@
-"""The subscribe page: one-click links, personal feed tokens and the filter builder.
+"""The subscribe page: one-click links, help per calendar app, personal links, filters.
 
-A new or rotated personal link is shown once, in the answer to the POST that
-made it (never stored, flashed, logged or put in a redirect), with
-`Cache-Control: no-store`.
+A new or rotated personal link is shown in the answer to the POST that made
+it (never flashed, logged or put in a redirect). Its owner sees it again on
+this page, folded until asked for: the secret is kept encrypted at rest
+(`app.feeds.sealing`), and opened only for its owner. Every answer showing a
+personal link is sent with `Cache-Control: no-store`.
+
+Each link is shown with the name the calendar app will list it under
+(`app.feeds.names`) and a QR code for phones.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -23,6 +29,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from app.auth.services import public_link
@@ -30,16 +37,23 @@ from app.calendar.filters import FilterError, filter_args, kind_labels, parse_fi
 from app.calendar.services import CalendarFilters, EntryKind, list_filter_choices
 from app.core.db import db, utcnow
 from app.core.errors import bad_request_page
+from app.core.i18n import select_language
+from app.core.visibility import Audience, audience_for
 from app.extensions import limiter
 from app.feeds.forms import FeedTokenActionForm, FeedTokenForm
 from app.feeds.models import FeedToken
+from app.feeds.names import feed_name
+from app.feeds.qr import qr_svg
 from app.feeds.tokens import (
     MAX_ACTIVE_TOKENS,
     MAX_LABEL_LENGTH,
     FeedTokenError,
+    KeptLink,
+    KeptState,
     create_feed_token,
     get_own_feed_token,
     list_feed_tokens,
+    list_kept_links,
     list_revoked_feed_tokens,
     revoke_feed_token,
     rotate_feed_token,
@@ -48,7 +62,10 @@ from app.feeds.tokens import (
 bp = Blueprint("subscribe", __name__)
 
 GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r?cid="
+#: Outlook on the web: Outlook.com (personal accounts), and Microsoft 365 (work
+#: or school accounts), which lives at another address.
 OUTLOOK_SUBSCRIBE = "https://outlook.live.com/calendar/0/addfromweb?url="
+OUTLOOK_WORK_SUBSCRIBE = "https://outlook.office.com/calendar/0/addfromweb?url="
 
 
 def _token_messages() -> dict[str, str]:
@@ -71,25 +88,36 @@ def _token_messages() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class FeedLinks:
-    """One feed's address and the links that subscribe a calendar app to it."""
+    """One feed's address, its calendar name and the links that subscribe an app to it."""
 
     url: str
+    name: str
     webcal: str
     google: str
     outlook: str
+    outlook_work: str
+
+    @cached_property
+    def qr(self) -> Markup:
+        """Return the QR code of the webcal link: a phone that scans it offers to subscribe."""
+        return qr_svg(self.webcal)
 
 
 def feed_links(url: str, *, name: str) -> FeedLinks:
-    """Return the subscribe links of a feed at `url` (http or https), named `name` in Outlook."""
+    """Return the subscribe links of a feed at `url` (http or https), named `name`.
+
+    `name` is the one the feed itself carries (`app.feeds.names`); Outlook on
+    the web takes it as the calendar's name.
+    """
     webcal = "webcal://" + url.split("://", 1)[1]
+    outlook_args = quote(url, safe="") + "&name=" + quote(name, safe="")
     return FeedLinks(
         url=url,
+        name=name,
         webcal=webcal,
         google=GOOGLE_SUBSCRIBE + quote(webcal, safe=""),
-        outlook=OUTLOOK_SUBSCRIBE
-        + quote(url, safe="")
-        + "&name="
-        + quote(name, safe=""),
+        outlook=OUTLOOK_SUBSCRIBE + outlook_args,
+        outlook_work=OUTLOOK_WORK_SUBSCRIBE + outlook_args,
     )
 
 
@@ -103,14 +131,48 @@ def _query(filters: CalendarFilters) -> str:
     return "?" + urlencode(args, doseq=True) if args else ""
 
 
-def public_feed_url(filters: CalendarFilters) -> str:
-    """Return the absolute address of the public feed with these filters."""
-    return public_link("feeds.public_feed") + _query(filters)
+def public_feed_url(filters: CalendarFilters, *, language: str) -> str:
+    """Return the absolute address of the public feed with these filters, in `language`.
+
+    The language is in the link: a calendar app asks in its own language, or
+    in none, and the reader should get the names the page showed them.
+    """
+    args = {**filter_args(filters), "lang": language}
+    return public_link("feeds.public_feed") + "?" + urlencode(args, doseq=True)
 
 
 def private_feed_url(raw: str, filters: CalendarFilters) -> str:
     """Return the absolute address of a private feed with these filters."""
     return public_link("feeds.private_feed", token=raw) + _query(filters)
+
+
+@dataclass(frozen=True)
+class PersonalLink:
+    """A member's feed link as the page shows it: its links when it can be shown again."""
+
+    kept: KeptLink
+    links: FeedLinks | None
+
+
+def _personal_links(raw: str, filters: CalendarFilters) -> FeedLinks:
+    """Return the links of the current member's private feed `raw`, named as it names itself."""
+    # The feed speaks its owner's language and shows their audience's calendar.
+    name = feed_name(
+        audience_for(current_user), filters, language=str(current_user.locale)
+    )
+    return feed_links(private_feed_url(raw, filters), name=name)
+
+
+def _kept_links(filters: CalendarFilters) -> list[PersonalLink]:
+    return [
+        PersonalLink(
+            kept,
+            _personal_links(kept.raw, filters)
+            if kept.state is KeptState.shown and kept.raw is not None
+            else None,
+        )
+        for kept in list_kept_links(current_user)
+    ]
 
 
 def _render(
@@ -121,6 +183,7 @@ def _render(
     status: int = 200,
 ) -> Any:
     member = current_user if current_user.is_authenticated else None
+    language = select_language()
     context: dict[str, Any] = {
         "filters": filters,
         "filter_query": _query(filters),
@@ -129,15 +192,21 @@ def _render(
         "all_kinds": list(EntryKind),
         "kind_labels": kind_labels(),
         "public": feed_links(
-            public_feed_url(filters), name=_("Vertskap – public calendar")
+            public_feed_url(filters, language=language),
+            name=feed_name(Audience.public, filters, language=language),
         ),
         "member": member,
         "max_tokens": MAX_ACTIVE_TOKENS,
     }
     if member is not None:
         tokens = list_feed_tokens(member)
+        personal = _kept_links(filters)
+        if personal:
+            # Personal links are on this page: no cache and no history may keep it.
+            g.no_store = True
         context.update(
             tokens=tokens,
+            personal=personal,
             revoked=list_revoked_feed_tokens(member),
             form=form or FeedTokenForm(formdata=None),
             action_form=FeedTokenActionForm(formdata=None),
@@ -148,10 +217,7 @@ def _render(
         # The secret is on this page only: no cache and no history may keep it.
         g.no_store = True
         context["revealed"] = token
-        context["revealed_links"] = feed_links(
-            private_feed_url(raw, filters),
-            name=_("Vertskap – %(label)s", label=token.label),
-        )
+        context["revealed_links"] = _personal_links(raw, filters)
     return render_template("feeds/subscribe.html", **context), status
 
 

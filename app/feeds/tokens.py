@@ -1,7 +1,9 @@
 """Personal tokens: issue, list, revoke, rotate, and resolve them.
 
-A token is 256 random bits; only its SHA-256 is stored. It shows what its
-owner may see at the moment of each use, so a deactivated owner or a lowered
+A token is 256 random bits, looked up by its SHA-256. A feed token also
+keeps its secret encrypted (`app.feeds.sealing`), so that its owner can see
+and copy the link again (`reveal_feed_token`); an API token is shown once. A
+token shows what its owner may see at the moment of each use, so a deactivated owner or a lowered
 role takes effect on the next fetch. Each token has one purpose
 (`AccessPurpose`): a private feed URL or the read API. Every function takes
 the purpose it works on (feed tokens by default); the other kind is invisible
@@ -10,8 +12,10 @@ to it, has its own cap and labels, and is never accepted in its place.
 
 from __future__ import annotations
 
+import enum
 import hmac
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -21,6 +25,7 @@ from app.core.audit import log_audit
 from app.core.db import db
 from app.core.security import hash_token, new_token
 from app.feeds.models import AccessPurpose, FeedToken
+from app.feeds.sealing import open_secret, seal_secret
 
 #: Longest label; the column holds 100 characters.
 MAX_LABEL_LENGTH = 100
@@ -122,6 +127,10 @@ def _issue(
         user_id=user.id,
         label=label,
         token_hash=digest,
+        # A feed link may be shown to its owner again; an API token never is.
+        secret_sealed=seal_secret(raw, now=now)
+        if purpose is AccessPurpose.feed
+        else None,
         created_dt=now,
         purpose=purpose,
     )
@@ -189,6 +198,8 @@ def revoke_feed_token(
     """
     _check_may_manage(token, actor, purpose)
     token.revoked_dt = now
+    # A revoked link is never shown again: its sealed secret goes with it.
+    token.secret_sealed = None
     log_audit(token, action="revoked", actor_id=actor.id, now=now, comment=_kind(token))
     db.session.flush()
 
@@ -208,6 +219,8 @@ def rotate_feed_token(
     """
     _check_may_manage(token, actor, purpose)
     token.revoked_dt = now
+    # A revoked link is never shown again: its sealed secret goes with it.
+    token.secret_sealed = None
     db.session.flush()
     owner = db.session.get_one(User, token.user_id)
     successor, raw = _issue(owner, label=token.label, now=now, purpose=purpose)
@@ -231,6 +244,54 @@ def rotate_feed_token(
         comment=f"rotation of {_kind(token)} {token.id}",
     )
     return successor, raw
+
+
+class KeptState(enum.StrEnum):
+    """Whether a feed link can be shown to its owner again, and if not, why."""
+
+    #: The secret opened and matches the token's hash.
+    shown = "shown"
+    #: Made before links were kept encrypted: only its hash exists.
+    not_kept = "not_kept"
+    #: Sealed under a key the site no longer has (SECRET_KEY was changed), or
+    #: what opened does not match the hash.
+    unreadable = "unreadable"
+
+
+@dataclass(frozen=True)
+class KeptLink:
+    """A feed token of its owner, with its secret when it can be shown."""
+
+    token: FeedToken
+    state: KeptState
+    raw: str | None = None
+
+
+def reveal_feed_token(token: FeedToken, *, owner: User) -> KeptLink:
+    """Return `token` with its secret, for its owner to see and copy again.
+
+    Only the owner's own unrevoked feed tokens are opened: not an admin's view
+    of someone else's, never an API token. The opened secret must hash to the
+    stored digest, so a sealed value moved to another row opens nothing.
+    Raises FeedTokenError "not_owner", "wrong_purpose" or "already_revoked".
+    """
+    if token.user_id != owner.id:
+        raise FeedTokenError("not_owner")
+    if token.purpose is not AccessPurpose.feed:
+        raise FeedTokenError("wrong_purpose")
+    if token.revoked_dt is not None:
+        raise FeedTokenError("already_revoked")
+    if token.secret_sealed is None:
+        return KeptLink(token, KeptState.not_kept)
+    raw = open_secret(token.secret_sealed)
+    if raw is None or not hmac.compare_digest(hash_token(raw), token.token_hash):
+        return KeptLink(token, KeptState.unreadable)
+    return KeptLink(token, KeptState.shown, raw)
+
+
+def list_kept_links(user: User) -> list[KeptLink]:
+    """Return the user's unrevoked feed links, newest first, each opened if it can be."""
+    return [reveal_feed_token(token, owner=user) for token in list_feed_tokens(user)]
 
 
 def resolve_feed_token(

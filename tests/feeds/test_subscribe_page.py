@@ -1,4 +1,4 @@
-"""The subscribe page: public links, the filter builder, and a member's own feed links."""
+"""The subscribe page: public links, names, QR codes, help per app, filters and a member's own links."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
+import icalendar
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from app.core.db import db
-from app.directory.models import Theme
+from app.core.security import new_token
+from app.directory.models import Initiative, Theme
 from app.feeds.models import FeedToken
+from app.feeds.qr import qr_svg
 from app.feeds.tokens import create_feed_token, resolve_feed_token
 from tests.fixtures.builders import NOW
 from tests.fixtures.database import IsolatedClient
@@ -24,6 +27,8 @@ BASE = "http://vertskap.test"
 PUBLIC = BASE + "/feeds/public.ics"
 GOOGLE = "https://calendar.google.com/calendar/r?cid="
 OUTLOOK = "https://outlook.live.com/calendar/0/addfromweb?url="
+OUTLOOK_WORK = "https://outlook.office.com/calendar/0/addfromweb?url="
+PUBLIC_NAME = "Vertskap – public calendar"
 _PRIVATE = re.compile(r"/feeds/([A-Za-z0-9_-]{43})\.ics")
 
 
@@ -56,7 +61,9 @@ class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.links: dict[str, list[str]] = {}
+        self.anchors: dict[str, str] = {}
         self.values: dict[str, str] = {}
+        self.ids: set[str] = set()
         self.forms: list[str] = []
         self.row_labels: list[str] = []
         self._in_label = False
@@ -64,11 +71,15 @@ class _Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        if a.get("id"):
+            self.ids.add(a["id"])
         if tag == "html":
             self.lang = a.get("lang", "")
         elif tag == "a":
             for cls in a.get("class", "").split():
                 self.links.setdefault(cls, []).append(a["href"])
+            if a.get("id"):
+                self.anchors[a["id"]] = a["href"]
         elif tag == "input" and a.get("id"):
             self.values[a["id"]] = a.get("value", "")
         elif tag == "form":
@@ -97,10 +108,19 @@ def _read(response: Any, status: int = 200) -> tuple[_Page, str]:
 def _links(page: _Page, id: str) -> dict[str, str]:
     return {
         "url": page.values[f"feed-url-{id}"],
-        "webcal": page.links["subscribe-link--webcal"][0 if id != "public" else -1],
-        "google": page.links["subscribe-link--google"][0 if id != "public" else -1],
-        "outlook": page.links["subscribe-link--outlook"][0 if id != "public" else -1],
+        "webcal": page.anchors[f"subscribe-{id}-webcal"],
+        "google": page.anchors[f"subscribe-{id}-google"],
+        "outlook": page.anchors[f"subscribe-{id}-outlook"],
+        "outlook_work": page.anchors[f"subscribe-{id}-outlook-work"],
     }
+
+
+def _feed_name(html: str, id: str) -> str:
+    found = re.search(
+        rf'<p class="feed-name" id="feed-name-{id}">[^<]*<strong>([^<]*)</strong>', html
+    )
+    assert found is not None, id
+    return found.group(1)
 
 
 def _tokens() -> list[tuple[str, bool]]:
@@ -115,13 +135,18 @@ def test_subscribe_page_gives_anonymous_visitors_the_public_links(client):
     page, html = _read(client.get("/subscribe"))
 
     assert _links(page, "public") == {
-        "url": PUBLIC,
-        "webcal": "webcal://vertskap.test/feeds/public.ics",
-        "google": GOOGLE + "webcal%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics",
+        "url": PUBLIC + "?lang=en",
+        "webcal": "webcal://vertskap.test/feeds/public.ics?lang=en",
+        "google": GOOGLE
+        + "webcal%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics%3Flang%3Den",
         "outlook": OUTLOOK
-        + "http%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics"
+        + "http%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics%3Flang%3Den"
+        + "&name=Vertskap%20%E2%80%93%20public%20calendar",
+        "outlook_work": OUTLOOK_WORK
+        + "http%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics%3Flang%3Den"
         + "&name=Vertskap%20%E2%80%93%20public%20calendar",
     }
+    assert _feed_name(html, "public") == PUBLIC_NAME
     assert "/subscribe#public-feed" in page.forms
     assert "/subscribe/tokens#new-feed" not in page.forms
     assert "Log in to get yours" in html
@@ -138,10 +163,64 @@ def test_subscribe_page_links_to_the_existing_public_feed(client):
 
 
 def test_subscribe_page_renders_in_norwegian(client):
-    page, _html = _read(client.get("/subscribe", headers={"Accept-Language": "nb"}))
+    page, html = _read(client.get("/subscribe", headers={"Accept-Language": "nb"}))
 
     assert page.lang == "nb"
-    assert page.values["feed-url-public"] == PUBLIC
+    assert page.values["feed-url-public"] == PUBLIC + "?lang=nb"
+    assert _feed_name(html, "public") == "Vertskap – offentlig kalender"
+
+
+def test_the_public_link_serves_a_feed_named_as_the_page_says(client):
+    page, html = _read(client.get("/subscribe", headers={"Accept-Language": "nb"}))
+
+    # A calendar app asking in English still gets the page's language.
+    feed = client.get(
+        urlsplit(page.values["feed-url-public"]).path
+        + "?"
+        + urlsplit(page.values["feed-url-public"]).query,
+        headers={"Accept-Language": "en"},
+    )
+
+    calendar = icalendar.Calendar.from_ical(feed.get_data())
+    assert str(calendar["X-WR-CALNAME"]) == _feed_name(html, "public")
+    assert str(calendar["NAME"]) == "Vertskap – offentlig kalender"
+
+
+def test_public_link_carries_a_qr_code_of_its_webcal_link(client):
+    page, html = _read(client.get("/subscribe"))
+
+    webcal = page.anchors["subscribe-public-webcal"]
+    assert str(qr_svg(webcal)) in html
+    assert (
+        '<div class="feed-qr__code" id="feed-qr-public" role="img" '
+        f'aria-label="QR code of the link {webcal}">'
+    ) in html
+
+
+@pytest.mark.parametrize(
+    ("language", "google_note"),
+    [
+        ("en", "Google fetches subscribed calendars only every 12 to 24 hours"),
+        ("nb", "Google henter abonnerte kalendere bare hver 12. til 24. time"),
+    ],
+)
+def test_help_per_calendar_app_is_folded_and_needs_no_script(
+    client, language, google_note
+):
+    page, html = _read(client.get("/subscribe", headers={"Accept-Language": language}))
+
+    helps = re.findall(r'<details class="client-help" id="(help-[a-z-]+)">', html)
+    assert helps == [
+        "help-outlook-classic",
+        "help-outlook-new",
+        "help-outlook-web",
+        "help-google",
+        "help-iphone",
+        "help-mac",
+        "help-thunderbird",
+    ]
+    assert google_note in html
+    assert page.lang == language
 
 
 def test_subscribe_page_builds_filtered_links_from_the_query(client):
@@ -154,17 +233,23 @@ def test_subscribe_page_builds_filtered_links_from_the_query(client):
         client.get("/subscribe?kind=visit&kind=event&theme=energy&q=free+text")
     )
 
-    query = f"?theme={theme.id}&kind=event&kind=visit"
+    query = f"?theme={theme.id}&kind=event&kind=visit&lang=en"
+    quoted = f"%3Ftheme%3D{theme.id}%26kind%3Devent%26kind%3Dvisit%26lang%3Den"
+    name = (
+        "&name=Vertskap%20%E2%80%93%20Energy%20%C2%B7%20Events%2C%20Delegation%20visits"
+    )
     assert _links(page, "public") == {
         "url": PUBLIC + query,
         "webcal": "webcal://vertskap.test/feeds/public.ics" + query,
-        "google": GOOGLE
-        + "webcal%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics"
-        + f"%3Ftheme%3D{theme.id}%26kind%3Devent%26kind%3Dvisit",
+        "google": GOOGLE + "webcal%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics" + quoted,
         "outlook": OUTLOOK
         + "http%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics"
-        + f"%3Ftheme%3D{theme.id}%26kind%3Devent%26kind%3Dvisit"
-        + "&name=Vertskap%20%E2%80%93%20public%20calendar",
+        + quoted
+        + name,
+        "outlook_work": OUTLOOK_WORK
+        + "http%3A%2F%2Fvertskap.test%2Ffeeds%2Fpublic.ics"
+        + quoted
+        + name,
     }
 
 
@@ -202,19 +287,55 @@ def test_anonymous_visitors_cannot_create_links(client):
 # ---- a member's own links ----------------------------------------------------
 
 
-def test_member_creates_a_link_shown_once_and_never_again(member_client, member):
+def test_member_creates_a_link_and_sees_it_again_after_reload(member_client, member):
     page, html = _read(member_client.post("/subscribe/tokens", data={"label": "Phone"}))
     response = member_client.get("/subscribe")
     again, html_again = _read(response)
 
     (raw,) = set(_PRIVATE.findall(html))
+    (token_id,) = db.session.scalars(sa.select(FeedToken.id)).all()
     assert page.values["feed-url-new"] == f"{BASE}/feeds/{raw}.ics"
     assert _links(page, "new")["webcal"] == f"webcal://vertskap.test/feeds/{raw}.ics"
     assert resolve_feed_token(raw, now=NOW) is member
-    assert raw not in html_again
     assert "feed-url-new" not in again.values
+    assert again.values[f"feed-url-token-{token_id}"] == f"{BASE}/feeds/{raw}.ics"
+    assert _links(again, f"token-{token_id}")["outlook"] == (
+        OUTLOOK
+        + f"http%3A%2F%2Fvertskap.test%2Ffeeds%2F{raw}.ics"
+        + "&name=Vertskap%20%E2%80%93%20International%20Forum"
+    )
+    assert _feed_name(html_again, f"token-{token_id}") == (
+        "Vertskap – International Forum"
+    )
+    assert str(qr_svg(f"webcal://vertskap.test/feeds/{raw}.ics")) in html_again
+    assert f'<details class="kept-link" id="kept-link-{token_id}">' in html_again
+    assert response.headers["Cache-Control"] == "no-store"
     assert again.row_labels == ["Phone"]
     assert _tokens() == [("Phone", False)]
+
+
+def test_another_member_never_sees_a_members_link(client, member, create_user, login):
+    _token, raw = create_feed_token(member, label="Phone", now=NOW)
+    other = create_user("kari@example.org", locale="en")
+    db.session.commit()
+    login(other)
+
+    page, html = _read(client.get("/subscribe"))
+
+    assert raw not in html
+    assert page.row_labels == []
+    assert "kept-link" not in html
+
+
+def test_a_revoked_link_is_not_shown_again(member_client, member):
+    token, raw = create_feed_token(member, label="Phone", now=NOW)
+    db.session.commit()
+
+    member_client.post(f"/subscribe/tokens/{token.id}/revoke", data={"confirm": "yes"})
+    _page, html = _read(member_client.get("/subscribe"))
+
+    assert raw not in html
+    assert "kept-link-" not in html
 
 
 def test_the_page_showing_a_new_link_is_not_stored(member_client):
@@ -222,6 +343,84 @@ def test_the_page_showing_a_new_link_is_not_stored(member_client):
 
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_member_links_are_named_by_the_filters_in_the_members_language(
+    client, create_user, login
+):
+    member = create_user("ane@ntnu.no", locale="nb")
+    india = Initiative(
+        slug="india-2011", title="India 2011", programme_period="2011-2012"
+    )
+    db.session.add(india)
+    _token, raw = create_feed_token(member, label="Telefon", now=NOW)
+    db.session.commit()
+    login(member)
+
+    page, html = _read(client.get("/subscribe?initiative=india-2011"))
+    (token_id,) = db.session.scalars(sa.select(FeedToken.id)).all()
+    url = page.values[f"feed-url-token-{token_id}"]
+    feed = client.get(urlsplit(url).path + "?" + urlsplit(url).query)
+
+    assert url == f"{BASE}/feeds/{raw}.ics?initiative={india.id}"
+    assert _feed_name(html, f"token-{token_id}") == "Internasjonalt forum – India 2011"
+    assert _feed_name(html, "public") == "Vertskap – India 2011"
+    calendar = icalendar.Calendar.from_ical(feed.get_data())
+    assert (str(calendar["X-WR-CALNAME"]), str(calendar["NAME"])) == (
+        "Internasjonalt forum – India 2011",
+        "Internasjonalt forum – India 2011",
+    )
+
+
+def test_a_link_made_before_links_were_kept_offers_a_replacement(member_client, member):
+    raw, digest = new_token()
+    token = FeedToken(
+        user_id=member.id, label="Old phone", token_hash=digest, created_dt=NOW
+    )
+    db.session.add(token)
+    db.session.commit()
+
+    page, html = _read(member_client.get("/subscribe"))
+
+    assert raw not in html
+    assert (
+        "This link was made before the site kept links, so it cannot be shown again."
+        in html
+    )
+    assert f"/subscribe/tokens/{token.id}/rotate" in page.forms
+    assert "Replace “Old phone” with a new link" in html
+    assert member_client.get(f"/feeds/{raw}.ics").status_code == 200
+
+
+def test_after_the_secret_key_changed_the_page_offers_a_replacement(
+    client, member, login, app, monkeypatch
+):
+    token, raw = create_feed_token(member, label="Phone", now=NOW)
+    db.session.commit()
+    monkeypatch.setitem(
+        app.config, "SECRET_KEY", "a-new-secret-key-after-rotation-0123456789"
+    )
+    # A new key also ends every session: the member logs in again.
+    member_client = client
+    login(member)
+
+    page, html = _read(member_client.get("/subscribe"))
+    replaced, _replaced_html = _read(
+        member_client.post(
+            f"/subscribe/tokens/{token.id}/rotate", data={"confirm": "yes"}
+        )
+    )
+    _again, again_html = _read(member_client.get("/subscribe"))
+
+    assert (
+        "This link can no longer be shown: the site's secret key has been changed"
+        " since it was made." in html
+    )
+    assert f"/subscribe/tokens/{token.id}/rotate" in page.forms
+    new_raw = _PRIVATE.search(replaced.values["feed-url-new"]).group(1)
+    assert new_raw in again_html
+    assert resolve_feed_token(new_raw, now=NOW) is member
+    assert resolve_feed_token(raw, now=NOW) is None
 
 
 def test_new_link_serves_the_members_private_feed(member_client):

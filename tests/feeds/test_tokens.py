@@ -1,4 +1,4 @@
-"""Feed token services: secrets stored hashed, labels, the cap, revoke, rotate and resolve."""
+"""Feed token services: secrets stored hashed (and sealed), labels, the cap, revoke, rotate, resolve."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from app.core.audit import AuditEntry
 from app.core.db import db
 from app.core.security import hash_token
 from app.feeds.models import FeedToken
+from app.feeds.sealing import open_secret
 from app.feeds.tokens import (
     MAX_ACTIVE_TOKENS,
     FeedTokenError,
@@ -41,7 +42,9 @@ def _audit() -> list[tuple[str, int, str, int | None]]:
     return [(e.object_type, e.object_id, e.action, e.actor_id) for e in rows]
 
 
-def test_create_feed_token_stores_only_the_hash_of_256_random_bits(member):
+def test_create_feed_token_stores_the_hash_and_the_sealed_secret_of_256_random_bits(
+    member,
+):
     token, raw = create_feed_token(member, label="  Phone \t calendar ", now=NOW)
     db.session.commit()
 
@@ -53,7 +56,8 @@ def test_create_feed_token_stores_only_the_hash_of_256_random_bits(member):
         NOW,
     )
     assert stored.token_hash == hash_token(raw)
-    assert raw not in (stored.token_hash, stored.label)
+    assert raw not in (stored.token_hash, stored.label, stored.secret_sealed)
+    assert open_secret(stored.secret_sealed) == raw
     assert _audit() == [("feed_tokens", token.id, "created", member.id)]
 
 
