@@ -154,24 +154,31 @@ class PersonalLink:
     links: FeedLinks | None
 
 
-def _personal_links(raw: str, filters: CalendarFilters) -> FeedLinks:
-    """Return the links of the current member's private feed `raw`, named as it names itself."""
+def _personal_name(filters: CalendarFilters) -> str:
+    """Return the name the current member's private feeds carry with `filters`."""
     # The feed speaks its owner's language and shows their audience's calendar.
-    name = feed_name(
+    return feed_name(
         audience_for(current_user), filters, language=str(current_user.locale)
     )
+
+
+def _personal_links(raw: str, filters: CalendarFilters, *, name: str) -> FeedLinks:
+    """Return the links of the current member's private feed `raw`."""
     return feed_links(private_feed_url(raw, filters), name=name)
 
 
 def _kept_links(filters: CalendarFilters) -> list[PersonalLink]:
+    kept_links = list_kept_links(current_user)
+    # One name for all of them: the same queries whatever the number of links.
+    name = _personal_name(filters) if kept_links else ""
     return [
         PersonalLink(
             kept,
-            _personal_links(kept.raw, filters)
+            _personal_links(kept.raw, filters, name=name)
             if kept.state is KeptState.shown and kept.raw is not None
             else None,
         )
-        for kept in list_kept_links(current_user)
+        for kept in kept_links
     ]
 
 
@@ -217,7 +224,9 @@ def _render(
         # The secret is on this page only: no cache and no history may keep it.
         g.no_store = True
         context["revealed"] = token
-        context["revealed_links"] = _personal_links(raw, filters)
+        context["revealed_links"] = _personal_links(
+            raw, filters, name=_personal_name(filters)
+        )
     return render_template("feeds/subscribe.html", **context), status
 
 

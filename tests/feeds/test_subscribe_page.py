@@ -20,6 +20,7 @@ from app.feeds.qr import qr_svg
 from app.feeds.tokens import create_feed_token, resolve_feed_token
 from tests.fixtures.builders import NOW
 from tests.fixtures.database import IsolatedClient
+from tests.fixtures.queries import count_statements
 
 pytestmark = pytest.mark.integration
 
@@ -665,3 +666,29 @@ def test_labels_are_shown_as_text(member_client):
 
     assert label not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+# ---- queries -----------------------------------------------------------------
+
+
+def _page_queries(client: Any) -> int:
+    with count_statements() as statements:
+        response = client.get("/subscribe?theme=energy&kind=event")
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_the_page_runs_as_many_queries_for_three_links_as_for_one(
+    member_client, member
+):
+    db.session.add(Theme(slug="energy", name_nb="Energi", name_en="Energy"))
+    create_feed_token(member, label="Phone", now=NOW)
+    db.session.commit()
+    one = _page_queries(member_client)
+
+    for label in ("Laptop", "Tablet"):
+        create_feed_token(member, label=label, now=NOW)
+    db.session.commit()
+    three = _page_queries(member_client)
+
+    assert one == three
