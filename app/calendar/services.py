@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -25,7 +26,7 @@ from app.calendar.recurrence import Occurrence
 from app.core.db import db
 from app.core.visibility import Audience, Visibility, visible_clause
 from app.delegations.models import Delegation, DelegationStatus, ProgrammeItem
-from app.directory.models import Initiative, Organisation, Theme
+from app.directory.models import City, Initiative, Organisation, Theme, Venue
 
 #: Longest text search honoured; the rest of a longer one is ignored.
 MAX_QUERY_LENGTH = 200
@@ -561,4 +562,142 @@ def count_visible(model: type, audience: Audience) -> int:
             .where(visible_clause(model, audience))
         )
         or 0
+    )
+
+
+# ---- search on every date ------------------------------------------------------
+
+#: The widest span a search looks in: every date the register can hold.
+_EVERY_DATE = (datetime(1900, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC))
+#: Entries shown per part of the results (coming up, earlier).
+SEARCH_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """What a text search found on every date: coming up (soonest first), then earlier."""
+
+    query: str
+    upcoming: list[CalendarEntry]
+    earlier: list[CalendarEntry]
+    more_upcoming: int = 0
+    more_earlier: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            len(self.upcoming)
+            + len(self.earlier)
+            + self.more_upcoming
+            + self.more_earlier
+        )
+
+
+def _matching_ids(
+    columns: Sequence[Any],
+    clauses: Sequence[sa.ColumnElement[bool]],
+    matches: Callable[..., bool],
+    *joins: tuple[Any, Any],
+) -> list[int]:
+    """Return the ids of the rows whose texts match, reading only id and texts."""
+    query = sa.select(*columns).where(*clauses)
+    for target, on in joins:
+        query = query.outerjoin(target, on)
+    return [row[0] for row in db.session.execute(query) if matches(*row[1:])]
+
+
+def _event_keys(event: Event, now: datetime) -> tuple[datetime, datetime]:
+    """Return the occurrence of an event nearest to `now`: its next, else its last."""
+    if not event.is_recurring:
+        return event.start_dt, event.end_dt
+    found = _next_occurrence(event, now)
+    if found is not None:
+        return found.start_dt, found.end_dt
+    last = event.series_end_dt or event.end_dt
+    before = event.occurrences_between(last - NEXT_OCCURRENCE_HORIZON, last)
+    if before:
+        return before[-1].start_dt, before[-1].end_dt
+    return event.start_dt, event.end_dt
+
+
+def search_calendar(
+    audience: Audience,
+    filters: CalendarFilters,
+    *,
+    now: datetime,
+    limit: int = SEARCH_LIMIT,
+) -> SearchResults:
+    """Return what `audience` may see that matches `filters` (its text above all), on any date.
+
+    Matched as the calendar matches (`text_matcher`): only ids and texts are
+    read for every visible row; the matching rows are then loaded once. A
+    series is one result, at its next occurrence (or its last, once it ended).
+    """
+    matches = text_matcher(filters)
+    start, end = _EVERY_DATE
+    keys: list[tuple[EntryKind, int, datetime, datetime]] = []
+    if filters.shows(EntryKind.event):
+        ids = _matching_ids(
+            [Event.id, Event.title, Event.description, Event.location],
+            event_window_clauses(audience, start, end, filters),
+            matches,
+        )
+        events = db.session.scalars(sa.select(Event).where(Event.id.in_(ids)))
+        keys.extend((EntryKind.event, e.id, *_event_keys(e, now)) for e in events)
+    if filters.shows(EntryKind.programme):
+        ids = _matching_ids(
+            [
+                ProgrammeItem.id,
+                ProgrammeItem.title,
+                ProgrammeItem.description,
+                ProgrammeItem.location,
+                Venue.name,
+            ],
+            programme_window_clauses(audience, start, end, filters),
+            matches,
+            (Venue, Venue.id == ProgrammeItem.venue_id),
+        )
+        keys.extend(
+            (EntryKind.programme, item_id, _aware(s), _aware(e))
+            for item_id, s, e in db.session.execute(
+                sa.select(
+                    ProgrammeItem.id, ProgrammeItem.start_dt, ProgrammeItem.end_dt
+                ).where(ProgrammeItem.id.in_(ids))
+            )
+        )
+    if filters.shows(EntryKind.visit):
+        # Notes are staff working text: never searched, so a search reveals nothing of them.
+        ids = _matching_ids(
+            [
+                Delegation.id,
+                Delegation.title,
+                Delegation.foreign_organisations,
+                City.name,
+            ],
+            visit_window_clauses(audience, start, end, filters),
+            matches,
+            (City, City.id == Delegation.city_id),
+        )
+        keys.extend(
+            (EntryKind.visit, visit_id, _aware(s), _aware(e))
+            for visit_id, s, e in db.session.execute(
+                sa.select(
+                    Delegation.id, Delegation.arrival_dt, Delegation.departure_dt
+                ).where(Delegation.id.in_(ids))
+            )
+        )
+    coming = sorted(
+        (k for k in keys if k[3] > now), key=lambda k: (k[2], k[0].value, k[1])
+    )
+    past = sorted(
+        (k for k in keys if k[3] <= now),
+        key=lambda k: (k[2], k[0].value, k[1]),
+        reverse=True,
+    )
+    return SearchResults(
+        query=filters.q,
+        upcoming=_load_entries(coming[:limit]),
+        earlier=_load_entries(past[:limit]),
+        more_upcoming=max(len(coming) - limit, 0),
+        more_earlier=max(len(past) - limit, 0),
     )

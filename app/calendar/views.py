@@ -31,10 +31,12 @@ from app.calendar.filters import (
 )
 from app.calendar.services import (
     CalendarEntry,
+    CalendarFilters,
     EntryKind,
     list_filter_choices,
     list_upcoming,
     list_window,
+    search_calendar,
 )
 from app.core.db import utcnow
 from app.core.errors import bad_request_page
@@ -45,8 +47,10 @@ bp = Blueprint("calendar", __name__)
 #: Far beyond any real calendar; pages past the end show the last page anyway.
 MAX_PAGE = 100_000
 
-#: The calendar's views; the first is the default.
-VIEWS = ("month", "week", "list")
+#: The calendar's views; the first is the default (on a phone the list is, see calendar.js).
+VIEWS = ("month", "week", "3days", "day", "list")
+#: How many days the day and three-day views step by.
+VIEW_DAYS = {"day": 1, "3days": 3}
 
 #: Widest period the JSON source answers for (FullCalendar's month grid asks for six weeks).
 MAX_JSON_WINDOW = timedelta(days=100)
@@ -128,7 +132,10 @@ def _month_start(day: date, months: int = 0) -> date:
 
 
 def period_for(view: str, day: date) -> Period:
-    """Return the month (month and list views) or the Monday-first week around `day`."""
+    """Return the month (month and list views), the Monday-first week, or the days from `day`."""
+    if view in VIEW_DAYS:
+        step = timedelta(days=VIEW_DAYS[view])
+        return Period(view, day, end=day + step, previous=day - step, next=day + step)
     if view == "week":
         first = day - timedelta(days=day.weekday())
         week = timedelta(days=7)
@@ -178,22 +185,39 @@ def _by_day(entries: list[CalendarEntry], period: Period, zone: ZoneInfo) -> lis
 @bp.route("/calendar")
 def show_calendar():
     args = request.args
-    view = args.get("view", VIEWS[0])
+    view = args.get("view") or VIEWS[0]
     if view not in VIEWS:
-        view = VIEWS[0]
+        return bad_request_page(
+            _(
+                "“view=%(value)s” is not a view of the calendar: use %(views)s.",
+                value=view[:40],
+                views=", ".join(VIEWS),
+            )
+        )
     zone = _viewer_zone()
-    today = utcnow().astimezone(zone).date()
+    now = utcnow()
+    today = now.astimezone(zone).date()
     anchor = _parse_day(args.get("date")) or today
     period = period_for(view, anchor)
     filters = parse_filters(args)
-    window_start, window_end = period.utc_bounds(zone)
-    entries = list_window(
-        audience_for(current_user),
-        window_start=window_start,
-        window_end=window_end,
-        filters=filters,
-    )
-    uses_script = view != "list"
+    audience = audience_for(current_user)
+    # The form sends kinds=chosen: no kind ticked then means nothing, not "all".
+    kinds_missing = args.get("kinds") == "chosen" and not args.getlist("kind")
+    search = None
+    entries: list[CalendarEntry] = []
+    if kinds_missing:
+        pass
+    elif filters.q:
+        search = search_calendar(audience, filters, now=now)
+    else:
+        window_start, window_end = period.utc_bounds(zone)
+        entries = list_window(
+            audience,
+            window_start=window_start,
+            window_end=window_end,
+            filters=filters,
+        )
+    uses_script = view != "list" and search is None and not kinds_missing
     if uses_script:
         # FullCalendar writes its rules into a <style> element; the policy
         # allows that one element through this per-request nonce.
@@ -213,9 +237,25 @@ def show_calendar():
         choices=list_filter_choices(),
         all_kinds=list(EntryKind),
         uses_script=uses_script,
+        view_chosen="view" in args,
+        kinds_missing=kinds_missing,
+        search=search,
+        active_filters=_active_filters(filters),
         style_nonce=g.get("csp_style_nonce", ""),
         entries_url=url_for("calendar.calendar_entries", **link_args),
         zone_name=zone.key,
+    )
+
+
+def _active_filters(filters: CalendarFilters) -> int:
+    """Return how many filters narrow the calendar (every kind ticked narrows nothing)."""
+    kinds = 0 < len(filters.kinds) < len(EntryKind)
+    return (
+        int(kinds)
+        + len(filters.initiative_ids)
+        + len(filters.organisation_ids)
+        + len(filters.theme_ids)
+        + int(bool(filters.q))
     )
 
 
@@ -231,6 +271,18 @@ def _labels(period: Period) -> dict[str, Any]:
         )
         previous_label, next_label = _("Previous week"), _("Next week")
         list_title = _("This week as a list")
+    elif period.view == "day":
+        label = format_date(period.first, "full")
+        previous_label, next_label = _("Previous day"), _("Next day")
+        list_title = _("This day as a list")
+    elif period.view == "3days":
+        label = _(
+            "%(start)s – %(end)s",
+            start=format_date(period.first, "medium"),
+            end=format_date(last, "medium"),
+        )
+        previous_label, next_label = _("Previous three days"), _("Next three days")
+        list_title = _("These three days as a list")
     else:
         label = format_date(period.first, "LLLL y")
         previous_label, next_label = _("Previous month"), _("Next month")
@@ -243,6 +295,8 @@ def _labels(period: Period) -> dict[str, Any]:
         "view_labels": [
             ("month", _("Month")),
             ("week", _("Week")),
+            ("3days", _("3 days")),
+            ("day", _("Day")),
             ("list", _("List")),
         ],
         "day_label": lambda day: format_date(day, "full"),
@@ -268,16 +322,34 @@ def _local_iso(instant: datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes")
 
 
+def _spans_days(entry: CalendarEntry, zone: ZoneInfo) -> bool:
+    """Whether a timed entry belongs in the all-day row: a visit over two days or more, or a day long."""
+    if entry.end_dt - entry.start_dt >= timedelta(days=1):
+        return True
+    first = entry.start_dt.astimezone(zone)
+    last = entry.end_dt.astimezone(zone) - timedelta(microseconds=1)
+    return entry.kind is EntryKind.visit and first.date() != last.date()
+
+
 def fullcalendar_event(entry: CalendarEntry, zone: ZoneInfo) -> dict[str, Any]:
     """Return a FullCalendar event object for an entry, in the page's zone.
 
     Times are naive local wall times: FullCalendar shows them as they are in
-    the zone it was given, without needing a time-zone plugin.
+    the zone it was given, without needing a time-zone plugin. What spans
+    several days (a visit, or anything of a day or more) lies in the all-day
+    row over the days it touches, so a week's hours stay readable.
     """
+    all_day = entry.is_all_day or _spans_days(entry, zone)
     if entry.is_all_day:
         own = ZoneInfo(entry.timezone)
         start = entry.start_dt.astimezone(own).date().isoformat()
         end = entry.end_dt.astimezone(own).date().isoformat()
+    elif all_day:
+        first = entry.start_dt.astimezone(zone)
+        last = entry.end_dt.astimezone(zone)
+        # The day after the last day touched; an end at midnight touches none of it.
+        after = last.date() + timedelta(days=0 if last.time() == time() else 1)
+        start, end = first.date().isoformat(), after.isoformat()
     else:
         start, end = _local_iso(entry.start_dt, zone), _local_iso(entry.end_dt, zone)
     classes = [f"fc-entry--{entry.kind.value}"]
@@ -291,7 +363,7 @@ def fullcalendar_event(entry: CalendarEntry, zone: ZoneInfo) -> dict[str, Any]:
         "title": title,
         "start": start,
         "end": end,
-        "allDay": entry.is_all_day,
+        "allDay": all_day,
         "url": entry_url(entry),
         "classNames": classes,
         "extendedProps": {

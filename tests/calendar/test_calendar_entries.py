@@ -112,9 +112,10 @@ def test_entries_describe_each_kind_for_fullcalendar(
         {
             "id": f"visit-{visit.id}-2026-11-28T09:00:00+00:00",
             "title": "Hamburg visit",
-            "start": "2026-11-28T10:00",
-            "end": "2026-11-30T10:00",
-            "allDay": False,
+            # Over several days: in the all-day row, over the days it touches.
+            "start": "2026-11-28",
+            "end": "2026-12-01",
+            "allDay": True,
             "url": f"/visits/{visit.id}",
             "classNames": ["fc-entry--visit"],
             "extendedProps": {

@@ -195,7 +195,9 @@ def test_list_works_without_javascript(live_server: LiveServer, new_page: Any) -
     page.goto(live_server(f"/calendar?date={_public_event_day()}"))
     grid_hidden = page.locator("#calendar-app").is_hidden()
     titles = entry_titles(page)
-    page.locator("input[name=kind][value=visit]").check()
+    page.locator(".calendar-filters-fold > summary").click()
+    page.locator("input[name=kind][value=event]").uncheck()
+    page.locator("input[name=kind][value=programme]").uncheck()
     with page.expect_navigation():
         page.locator(".calendar-filters [type=submit]").click()
     filtered = entry_titles(page)
@@ -211,19 +213,81 @@ def test_list_works_without_javascript(live_server: LiveServer, new_page: Any) -
     assert (query["view"], query["kind"]) == (["list"], ["visit"])
 
 
+@pytest.mark.parametrize("width", [390, 1366])
 @pytest.mark.parametrize("locale", ["nb", "en"])
 def test_calendar_views_have_no_serious_violation(
-    live_server: LiveServer, new_page: Any, locale: str
+    live_server: LiveServer, new_page: Any, locale: str, width: int
 ) -> None:
-    page = new_page(BROWSER_LOCALES[locale])
+    page = new_page(BROWSER_LOCALES[locale], viewport={"width": width, "height": 844})
     day = _public_event_day()
 
-    for view in ("month", "week", "list"):
+    for view in ("month", "week", "3days", "day", "list"):
         page.goto(live_server(f"/calendar?view={view}&date={day}"))
         if view != "list":
             page.locator(".fc-event", has_text=PUBLIC_EVENT).first.wait_for()
         assert html_lang(page) == locale
         assert_accessible(page)
+        assert not page.evaluate(SIDEWAYS), f"{view} at {width} px"
+
+
+#: Whether the page scrolls sideways.
+SIDEWAYS = "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+
+
+def test_a_phone_opens_the_calendar_as_an_agenda_without_loading_the_grid(
+    live_server: LiveServer, new_page: Any
+) -> None:
+    page = new_page("en-GB", viewport={"width": 390, "height": 844}, is_mobile=True)
+    loaded: list[str] = []
+    page.on("request", lambda request: loaded.append(request.url))
+
+    page.goto(live_server(f"/calendar?date={_public_event_day()}"))
+    page.wait_for_load_state("networkidle")
+    current = page.locator(".calendar-nav__views a[aria-current=page]").inner_text()
+    first_screen = page.evaluate(
+        "document.querySelector('.calendar-list .entry').getBoundingClientRect().top"
+    )
+
+    assert PUBLIC_EVENT in entry_titles(page)
+    assert page.locator("#calendar-app").is_hidden()
+    assert not [url for url in loaded if "fullcalendar" in url]
+    assert current == "List"
+    assert first_screen < 844  # the first entry is on the first screen
+    assert not page.evaluate(SIDEWAYS)
+
+
+def test_a_phone_draws_a_chosen_three_day_grid(
+    live_server: LiveServer, new_page: Any
+) -> None:
+    page = new_page("en-GB", viewport={"width": 390, "height": 844}, is_mobile=True)
+
+    page.goto(live_server(f"/calendar?view=3days&date={_public_event_day()}"))
+    page.locator(".fc-event", has_text=PUBLIC_EVENT).first.wait_for()
+    columns = page.locator(".fc-col-header-cell").count()
+
+    assert columns == 3
+    assert page.locator(".calendar-list").is_hidden()
+    assert not page.evaluate(SIDEWAYS)
+
+
+def test_the_week_opens_at_eight_with_multi_day_visits_in_the_all_day_row(
+    live_server: LiveServer, new_page: Any
+) -> None:
+    page = new_page("en-GB", viewport={"width": 1366, "height": 768})
+    page.goto(live_server(f"/calendar?view=week&date={_public_event_day()}"))
+    page.locator(".fc-event", has_text=PUBLIC_EVENT).first.wait_for()
+
+    top_hour = page.evaluate(
+        """() => {
+          const scroller = document.querySelector('.fc-timegrid-body').closest('.fc-scroller');
+          const top = scroller.getBoundingClientRect().top;
+          const slots = [...document.querySelectorAll('td.fc-timegrid-slot-label[data-time]')];
+          const first = slots.find(s => s.getBoundingClientRect().top >= top - 1);
+          return first.dataset.time;
+        }"""
+    )
+
+    assert top_hour == "08:00:00"
 
 
 #: What the focused element is.
@@ -244,9 +308,18 @@ def test_filter_form_works_with_the_keyboard_only(
     while len(stops) < 60:
         page.keyboard.press("Tab")
         stops.append(page.evaluate(FOCUSED))
-        if stops[-1]["name"] == "kind" and stops[-1]["value"] == "event":
+        if page.evaluate(
+            "document.activeElement.matches('.calendar-filters-fold > summary')"
+        ):
             break
-    page.keyboard.press("Space")  # tick "Event"
+    page.keyboard.press("Enter")  # unfold "Filters and search"
+    for kind in ("programme", "visit"):  # every kind starts ticked: untick two
+        for _ in range(10):
+            focused = page.evaluate(FOCUSED)
+            if (focused["name"], focused["value"]) == ("kind", kind):
+                break
+            page.keyboard.press("Tab")
+        page.keyboard.press("Space")
     while page.evaluate(FOCUSED)["id"] != "filter-q":
         page.keyboard.press("Tab")
     page.keyboard.type("weekly")
@@ -258,7 +331,8 @@ def test_filter_form_works_with_the_keyboard_only(
     assert query["kind"] == ["event"]
     assert query["q"] == ["weekly"]
     assert query["view"] == ["list"]
-    assert entry_titles(page) == [WEEKLY] * 3
+    # A search covers every date: the series is one result, at its next meeting.
+    assert entry_titles(page) == [WEEKLY]
 
 
 GRID_FOCUS = """() => {
