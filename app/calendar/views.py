@@ -223,13 +223,18 @@ def show_calendar():
         # allows that one element through this per-request nonce.
         g.csp_style_nonce = secrets.token_urlsafe(16)
     link_args = filter_args(filters)
+    labels = _labels(period)
     return render_template(
         "calendar/calendar.html",
         view=view,
         period=period,
         anchor=anchor,
         today=today,
-        **_labels(period),
+        **labels,
+        page_description=_(
+            "%(period)s in the International Forum's shared calendar: events, delegation visits and visit programmes, by month, week or as a list.",
+            period=labels["period_label"][:1].upper() + labels["period_label"][1:],
+        ),
         days=_by_day(entries, period, zone),
         total=len(entries),
         filters=filters,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import (
     format_date,
     format_time,
@@ -14,6 +14,7 @@ from flask_babel import (
     to_user_timezone,
 )
 from flask_babel import gettext as _
+from werkzeug.routing import BuildError
 
 from app.core.markdown import render_markdown
 from app.core.timezones import utc_to_local
@@ -55,10 +56,28 @@ def register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.globals["format_span"] = format_span
+    app.jinja_env.globals["canonical_url"] = canonical_url
     # Descriptions are limited Markdown, sanitised by nh3: the only HTML users write.
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def canonical_url() -> str:
+    """Return this page's own address at PUBLIC_BASE_URL, without its query.
+
+    Search engines then count `/calendar?view=list&date=...` and `/events/5?back=...`
+    as the one page they are; "" where no route answered (a 404 of no route).
+    """
+    if request.endpoint is None or request.url_rule is None:
+        return ""
+    try:
+        path = current_app.url_map.bind("").build(
+            request.endpoint, request.view_args or {}
+        )
+    except BuildError:
+        return ""
+    return current_app.config["PUBLIC_BASE_URL"] + path
 
 
 def visibility_label(value: str) -> str:
