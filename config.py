@@ -43,6 +43,10 @@ class Config:
     PORT = 5000
     #: The city's own IANA time zone: default for new users and objects.
     TIMEZONE = "Europe/Oslo"
+    #: The host city and its ISO 3166-1 country: where incoming visits take
+    #: place (calendar, feeds, API); the delegation's own city is its origin.
+    HOST_CITY = "Trondheim"
+    HOST_COUNTRY = "NO"
     #: Language of pages for anonymous visitors and new users ("nb" or "en").
     DEFAULT_LOCALE = "nb"
     #: Minutes a password reset or invitation link stays valid.
