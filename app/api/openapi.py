@@ -197,7 +197,21 @@ def _schemas() -> dict[str, Any]:
                 "arrival": _DATETIME,
                 "departure": _DATETIME,
                 "timezone": _STR,
-                "country": _STR,
+                "country": {
+                    **_STR,
+                    "description": (
+                        "ISO 3166-1 code of the delegation's own country: where an "
+                        "incoming delegation comes from, where an outgoing visit goes."
+                    ),
+                },
+                "location": {
+                    **_STR,
+                    "description": (
+                        "Where the visit takes place, as the calendar shows it: the "
+                        "host city for an incoming visit; the city visited (or its "
+                        "country's code) for an outgoing one."
+                    ),
+                },
                 "city": _nullable(_object({"id": _INT, "name": _STR, "country": _STR})),
                 "foreign_organisations": _STR,
                 "host_organisation": _nullable(_ref("OrganisationRef")),

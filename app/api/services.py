@@ -34,6 +34,7 @@ from app.calendar.services import (
 from app.core.db import db
 from app.core.visibility import Audience, can_see
 from app.delegations.models import Delegation, DelegationStatus, ProgrammeItem
+from app.delegations.places import visit_place
 from app.directory.models import Initiative, Organisation, Theme
 
 #: Most occurrences of one recurring event written into its representation.
@@ -199,6 +200,7 @@ def visit_json(visit: Delegation) -> dict[str, Any]:
         "departure": local_iso(visit.departure_dt, zone),
         "timezone": zone,
         "country": visit.country,
+        "location": visit_place(visit).short,
         "city": (
             {"id": city.id, "name": city.name, "country": city.country}
             if city

@@ -22,11 +22,26 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from app.auth.services import public_link
 from app.calendar.event_forms import (
     STATUS_LABELS,
     CancelEventForm,
     EventForm,
     OccurrenceForm,
+)
+from app.calendar.event_page import (
+    ChosenDate,
+    Slot,
+    calendar_return_path,
+    choose_occurrence,
+    event_json_ld,
+    first_sentence,
+    google_calendar_url,
+    link_details,
+    map_url,
+    meta_description,
+    outlook_calendar_url,
+    referred_calendar_path,
 )
 from app.calendar.events import (
     EventData,
@@ -48,7 +63,7 @@ from app.calendar.events import (
 )
 from app.calendar.ical import event_ics as build_event_ics
 from app.calendar.models import Event, EventStatus
-from app.calendar.recurrence import parse_exdates
+from app.calendar.recurrence import Occurrence, parse_exdates
 from app.calendar.rule_choices import describe_rule, rule_fields
 from app.core.access import staff_required
 from app.core.conflicts import STALE_ACTION_MESSAGE
@@ -78,23 +93,65 @@ def show_event(event_id: int) -> str:
     zone = event.timezone
     viewer_zone = str(get_timezone() or zone)
     first_local = utc_to_local(event.start_dt, zone)
+    upcoming = _next_occurrences(event, utcnow()) if event.rrule else []
+    chosen = choose_occurrence(event, request.args.get("occurrence"))
+    shown = _shown_slot(event, chosen)
+    added = _added_slot(event, chosen, upcoming)
+    page_url = public_link("events.show_event", event_id=str(event.id))
+    organiser_link = (
+        event.organiser.website
+        if event.organiser and is_web_link(event.organiser.website)
+        else ""
+    )
+    when_local = _when(shown, zone)
+    details = link_details(event.description, page_url)
     return render_template(
         "calendar/event.html",
         event=event,
         is_staff=is_staff,
-        when_local=_when(event, zone),
-        when_viewer=_when(event, viewer_zone) if viewer_zone != zone else None,
+        back_url=_back_url(),
+        chosen=chosen,
+        chosen_day=_local_text(chosen.local_start, all_day=event.is_all_day)
+        if chosen
+        else "",
+        when_local=when_local,
+        when_viewer=_when(shown, viewer_zone) if viewer_zone != zone else None,
         viewer_zone=viewer_zone,
         rule_text=describe_rule(event.rrule, first_local.date(), format_day=_day)
         if event.rrule
         else "",
-        next_occurrences=_next_occurrences(event, utcnow()) if event.rrule else [],
+        next_occurrences=upcoming,
         cancelled_dates=sorted(parse_exdates(event.exdates or "")),
         url_is_link=is_web_link(event.url),
-        organiser_link=(
-            event.organiser.website
-            if event.organiser and is_web_link(event.organiser.website)
-            else ""
+        organiser_link=organiser_link,
+        map_link=map_url(event.location),
+        added_day=_local_text(
+            utc_to_local(added.start_dt, zone).replace(tzinfo=None),
+            all_day=event.is_all_day,
+        )
+        if added and event.is_recurring
+        else "",
+        google_link=google_calendar_url(
+            added, title=event.title, details=details, location=event.location
+        )
+        if added
+        else "",
+        outlook_link=outlook_calendar_url(
+            added, title=event.title, details=details, location=event.location
+        )
+        if added
+        else "",
+        json_ld=event_json_ld(
+            event,
+            _described_slots(event, chosen, upcoming),
+            page_url=page_url,
+            organiser_url=organiser_link,
+        ),
+        page_description=meta_description(
+            f"{_('This event is cancelled.')} {when_local}"
+            if event.is_cancelled
+            else when_local,
+            first_sentence(event.description),
         ),
         status_labels=STATUS_LABELS,
         cancel_form=CancelEventForm(),
@@ -294,25 +351,76 @@ def _local_text(value: datetime, *, all_day: bool = False) -> str:
     return f"{_day(value.date())}, {value:%H:%M}"
 
 
-def _when(event: Event, zone: str) -> str:
-    """Return the event's first occurrence as the clock of `zone` shows it."""
-    if event.is_all_day:
-        first = utc_to_local(event.start_dt, event.timezone).date()
-        last = (utc_to_local(event.end_dt, event.timezone) - timedelta(days=1)).date()
-        if last <= first:
-            return _day(first)
-        return f"{_day(first)} – {_day(last)}"
-    start = utc_to_local(event.start_dt, zone)
-    end = utc_to_local(event.end_dt, zone)
+def _when(slot: Slot, zone: str) -> str:
+    """Return a date of the event as the clock of `zone` shows it.
+
+    All-day dates are named by the event's own days, wherever the reader is.
+    """
+    if slot.is_all_day:
+        first, after = slot.local_days()
+        last = (after - timedelta(days=1)).date()
+        if last <= first.date():
+            return _day(first.date())
+        return f"{_day(first.date())} – {_day(last)}"
+    start = utc_to_local(slot.start_dt, zone)
+    end = utc_to_local(slot.end_dt, zone)
     if start.date() == end.date():
-        return f"{format_local_datetime(event.start_dt, zone, locale=_locale())}–{end:%H:%M}"
+        return f"{format_local_datetime(slot.start_dt, zone, locale=_locale())}–{end:%H:%M}"
     return (
-        f"{format_local_datetime(event.start_dt, zone, locale=_locale())} – "
-        f"{format_local_datetime(event.end_dt, zone, locale=_locale())}"
+        f"{format_local_datetime(slot.start_dt, zone, locale=_locale())} – "
+        f"{format_local_datetime(slot.end_dt, zone, locale=_locale())}"
     )
 
 
-def _next_occurrences(event: Event, now: datetime) -> list[Any]:
+def _slot(event: Event, start_dt: datetime, end_dt: datetime) -> Slot:
+    return Slot(start_dt, end_dt, is_all_day=event.is_all_day, timezone=event.timezone)
+
+
+def _shown_slot(event: Event, chosen: ChosenDate | None) -> Slot:
+    """Return the date the page's "When" shows: the chosen one, else the first."""
+    if chosen and chosen.occurrence:
+        return _slot(event, chosen.occurrence.start_dt, chosen.occurrence.end_dt)
+    return _slot(event, event.start_dt, event.end_dt)
+
+
+def _added_slot(
+    event: Event, chosen: ChosenDate | None, upcoming: list[Occurrence]
+) -> Slot | None:
+    """Return the date Google and Outlook links add: one date, as they take no series.
+
+    The chosen date of a series, else its next one (none when it is over);
+    the .ics file carries the whole series.
+    """
+    if not event.is_recurring:
+        return _slot(event, event.start_dt, event.end_dt)
+    if chosen and chosen.occurrence:
+        return _slot(event, chosen.occurrence.start_dt, chosen.occurrence.end_dt)
+    if upcoming:
+        return _slot(event, upcoming[0].start_dt, upcoming[0].end_dt)
+    return None
+
+
+def _described_slots(
+    event: Event, chosen: ChosenDate | None, upcoming: list[Occurrence]
+) -> list[Slot]:
+    """Return the dates the schema.org data describes: the chosen or coming ones."""
+    if chosen and chosen.occurrence:
+        return [_slot(event, chosen.occurrence.start_dt, chosen.occurrence.end_dt)]
+    if upcoming:
+        return [_slot(event, o.start_dt, o.end_dt) for o in upcoming]
+    return [_slot(event, event.start_dt, event.end_dt)]
+
+
+def _back_url() -> str:
+    """Return the calendar as the reader left it: `back`, else our own Referer, else /calendar."""
+    return (
+        calendar_return_path(request.args.get("back"))
+        or referred_calendar_path(request.referrer, request.host)
+        or url_for("calendar.show_calendar")
+    )
+
+
+def _next_occurrences(event: Event, now: datetime) -> list[Occurrence]:
     return event.occurrences_between(now, now + timedelta(days=3 * 366))[
         :NEXT_OCCURRENCES
     ]

@@ -26,6 +26,7 @@ from app.calendar.recurrence import Occurrence
 from app.core.db import db
 from app.core.visibility import Audience, Visibility, visible_clause
 from app.delegations.models import Delegation, DelegationStatus, ProgrammeItem
+from app.delegations.places import Place, visit_origin, visit_place
 from app.directory.models import City, Initiative, Organisation, Theme, Venue
 
 #: Longest text search honoured; the rest of a longer one is ignored.
@@ -70,6 +71,8 @@ class CalendarEntry:
     #: The visit page that shows a programme item or a visit.
     delegation_id: int | None = None
     is_recurring: bool = False
+    #: Where an incoming delegation comes from; its `location` is where it visits.
+    origin: Place | None = None
 
 
 @dataclass(frozen=True)
@@ -316,11 +319,12 @@ def _visit_entry(visit: Delegation) -> CalendarEntry:
         end_dt=visit.departure_dt,
         is_all_day=False,
         timezone=visit.timezone,
-        location=visit.city.name if visit.city else visit.country,
+        location=visit_place(visit).short,
         visibility=visit.visibility,
         is_cancelled=visit.status is DelegationStatus.cancelled,
         context=visit.direction.value,
         delegation_id=visit.id,
+        origin=visit_origin(visit),
     )
 
 

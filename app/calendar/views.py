@@ -22,6 +22,7 @@ from flask_babel import format_date, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.calendar.event_page import RETURN_ENDPOINTS, occurrence_name
 from app.calendar.filters import (
     FilterError,
     filter_args,
@@ -408,9 +409,25 @@ def calendar_entries():
 
 
 def entry_url(entry: CalendarEntry) -> str:
-    """Return the page that shows an entry: the event, or the visit it belongs to."""
+    """Return the page that shows an entry: the event, or the visit it belongs to.
+
+    A date of a series opens its event at that date, a programme item its
+    place on the visit page; from a calendar page, an event's page also gets
+    the way back to the calendar as it is now (view, date, filters).
+    """
     if entry.kind is EntryKind.event:
-        return url_for("events.show_event", event_id=entry.id)
+        args: dict[str, Any] = {}
+        if entry.is_recurring:
+            args["occurrence"] = occurrence_name(entry.start_dt, entry.timezone)
+        if request.endpoint in RETURN_ENDPOINTS:
+            args["back"] = request.full_path.rstrip("?")
+        return url_for("events.show_event", event_id=entry.id, **args)
+    if entry.kind is EntryKind.programme:
+        return url_for(
+            "delegations.show_delegation",
+            delegation_id=entry.delegation_id,
+            _anchor=f"item-{entry.id}",
+        )
     return url_for("delegations.show_delegation", delegation_id=entry.delegation_id)
 
 

@@ -2,8 +2,9 @@
 
 Staff (the mayor's office and the international office) see every field.
 Everyone else who may see the visit sees all but the staff working fields:
-the host contact (a named person at the city), who pays for what, the
-budget and the notes. The visit page lists `visit_fields(audience)` in this
+whether it needs an interpreter, its visibility (who may see it), the host
+contact (a named person at the city), who pays for what, the budget and the
+notes. The visit page lists `visit_fields(audience)` in this
 order, and the register's CSV and Excel exports write the same fields as
 columns, so an export never carries a field its reader's page hides.
 Participants are personal data with pages and sheets of their own, for staff
@@ -47,8 +48,8 @@ VISIT_FIELDS = (
     VisitField("initiative", _l("Initiative")),
     VisitField("themes", _l("Themes")),
     VisitField("languages", _l("Languages")),
-    VisitField("needs_interpreter", _l("Needs an interpreter")),
-    VisitField("visibility", _l("Visibility")),
+    VisitField("needs_interpreter", _l("Needs an interpreter"), staff_only=True),
+    VisitField("visibility", _l("Visibility"), staff_only=True),
     VisitField("host_contact", _l("Host contact"), staff_only=True),
     VisitField("cost_bearer", _l("Who pays for what"), staff_only=True),
     VisitField("budget_nok", _l("Budget (NOK)"), staff_only=True),

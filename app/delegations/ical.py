@@ -10,12 +10,14 @@ from dataclasses import replace
 
 from babel import Locale
 from flask_babel import LazyString, force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.auth.services import public_link
 from app.core.calendar_object import PRODID
 from app.core.i18n import babel_locale
 from app.delegations.models import Delegation, DelegationStatus, ProgrammeItem
+from app.delegations.places import visit_origin, visit_place
 from calendar_feeds import FeedItem, build_calendar
 
 #: RFC 5545 STATUS of a visit and of its programme items.
@@ -50,7 +52,9 @@ def programme_feed_item(item: ProgrammeItem, *, language: str) -> FeedItem:
         end_dt=item.end_dt,
         timezone=visit.timezone,
         location=", ".join(part for part in [*place, item.location] if part.strip()),
-        url=public_link("delegations.show_delegation", delegation_id=str(visit.id)),
+        # The item's own place on the visit page, where the calendar links too.
+        url=public_link("delegations.show_delegation", delegation_id=str(visit.id))
+        + f"#item-{item.id}",
         status=VISIT_STATUS[visit.status],
         categories=(_label(_PROGRAMME_LABEL, language),),
         last_modified=item.updated_dt,
@@ -59,19 +63,30 @@ def programme_feed_item(item: ProgrammeItem, *, language: str) -> FeedItem:
 
 
 def visit_feed_item(visit: Delegation, *, language: str) -> FeedItem:
-    """Return the feed item of a visit's span, from arrival to departure."""
-    country = Locale.parse(babel_locale(language)).territories.get(
-        visit.country, visit.country
-    )
-    place = [visit.city.name] if visit.city else []
+    """Return the feed item of a visit's span, from arrival to departure.
+
+    Its place is where the visit happens (the host city for an incoming
+    delegation); where an incoming delegation comes from is told in words.
+    """
+    territories = Locale.parse(babel_locale(language)).territories
+
+    def country_name(code: str) -> str:
+        return str(territories.get(code, code))
+
+    origin = visit_origin(visit)
+    description = ""
+    if origin is not None:
+        with force_locale(babel_locale(language)):
+            description = _("From %(place)s", place=origin.text(country_name))
     return FeedItem(
         uid=visit.uid,
         sequence=visit.sequence or 0,
         title=visit.title,
+        description=description,
         start_dt=visit.arrival_dt,
         end_dt=visit.departure_dt,
         timezone=visit.timezone,
-        location=", ".join([*place, str(country)]),
+        location=visit_place(visit).text(country_name),
         url=public_link("delegations.show_delegation", delegation_id=str(visit.id)),
         status=VISIT_STATUS[visit.status],
         categories=(_label(_VISIT_LABEL, language),),

@@ -15,11 +15,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from app.calendar.event_page import map_url, meta_description
 from app.calendar.filters import FilterError
 from app.core.access import staff_required
 from app.core.conflicts import Conflict
@@ -47,7 +48,9 @@ from app.delegations.models import (
     Direction,
     ProtocolLevel,
 )
+from app.delegations.places import visit_origin, visit_place
 from app.delegations.planner.clashes import clashes_for_delegation
+from app.delegations.programme.services import group_items_by_day, list_programme_items
 from app.delegations.services import (
     DelegationData,
     TransitionError,
@@ -106,9 +109,18 @@ def list_delegations_page() -> str:
 
 @bp.route("/<int:delegation_id>")
 def show_delegation(delegation_id: int) -> str:
+    """Show a visit: its facts (staff fields for staff only) and its programme.
+
+    Anyone who may see the visit sees the programme items they may see, each
+    at its own anchor (`#item-<id>`), where the calendar links to.
+    """
     audience = audience_for(current_user)
     delegation = get_visible_delegation(delegation_id, audience)
     is_staff = current_user.is_authenticated and current_user.is_staff
+    zone = delegation.timezone
+    place = visit_place(delegation).text(country_name)
+    origin = visit_origin(delegation)
+    origin_text = origin.text(country_name) if origin else ""
     return render_template(
         "delegations/show.html",
         delegation=delegation,
@@ -118,8 +130,41 @@ def show_delegation(delegation_id: int) -> str:
         transitions=allowed_transitions(delegation) if is_staff else [],
         status_form=StatusForm(),
         country_name=country_name,
-        in_visit_zone=lambda instant: _in_zone(instant, delegation.timezone),
+        in_visit_zone=lambda instant: _in_zone(instant, zone),
+        place=place,
+        origin=origin_text,
+        days=group_items_by_day(list_programme_items(delegation, audience), zone),
+        time_of=lambda instant: format_time(
+            utc_to_local(instant, zone), "short", rebase=False
+        ),
+        day_of=lambda day: format_date(day, "full"),
+        map_url=map_url,
+        page_description=_visit_description(delegation, place, origin_text),
     )
+
+
+def _visit_description(delegation: Delegation, place: str, origin: str) -> str:
+    """Return the page's description for search engines: dates, place, origin."""
+    zone = delegation.timezone
+    first = utc_to_local(delegation.arrival_dt, zone).date()
+    last = utc_to_local(delegation.departure_dt, zone).date()
+    dates = format_date(first, "medium")
+    if last != first:
+        dates = f"{dates} – {format_date(last, 'medium')}"
+    if origin:
+        text = _(
+            "%(dates)s in %(place)s: a delegation from %(origin)s, and the programme of its visit.",
+            dates=dates,
+            place=place,
+            origin=origin,
+        )
+    else:
+        text = _(
+            "%(dates)s in %(place)s: the visit and its programme.",
+            dates=dates,
+            place=place,
+        )
+    return meta_description(text)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -349,4 +394,5 @@ def _share_labels(state: Any) -> None:
         visit_status_labels=STATUS_LABELS,
         visit_direction_labels=DIRECTION_LABELS,
         protocol_labels=PROTOCOL_LABELS,
+        country_label=country_name,
     )

@@ -121,7 +121,8 @@ def test_entries_describe_each_kind_for_fullcalendar(
             "extendedProps": {
                 "kind": "visit",
                 "kindLabel": feed[1]["extendedProps"]["kindLabel"],
-                "location": "DE",
+                # An incoming delegation visits the host city, not its own (DE).
+                "location": "Trondheim",
                 "context": "incoming",
                 "visibility": "public",
                 "cancelled": False,
@@ -134,7 +135,7 @@ def test_entries_describe_each_kind_for_fullcalendar(
             "start": "2026-11-28T12:00",
             "end": "2026-11-28T13:00",
             "allDay": False,
-            "url": f"/visits/{visit.id}",
+            "url": f"/visits/{visit.id}#item-{item.id}",
             "classNames": ["fc-entry--programme"],
             "extendedProps": {
                 "kind": "programme",

@@ -265,7 +265,9 @@ def test_show_delegation_shows_fields_tabs_and_transitions_to_staff(
     assert "Gift: a book" in html
     assert "10 Dec 2026, 10:00" in html  # 09:00 UTC in the visit's zone
     assert re.findall(r'name="to" value="(\w+)"', html) == ["confirmed", "cancelled"]
-    assert re.findall(r'<li><a href="/visits/\d+/([\w-]*)', html) == [
+    tabs = re.search(r'<ul class="tabs">(.*?)</ul>', html, re.S)
+    assert tabs is not None
+    assert re.findall(r'<li><a href="/visits/\d+/([\w-]*)', tabs[1]) == [
         "programme",
         "checklist",
         "participants",

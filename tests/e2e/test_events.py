@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from app.auth.models import Role
 from app.calendar.models import Event
 from app.core.db import db
 from app.core.visibility import Visibility
+from app.directory.models import Organisation
 from tests.e2e.helpers import (
     EMAILS,
     PUBLIC_EVENT,
@@ -216,3 +218,104 @@ def test_a_stale_event_save_shows_both_versions_keeps_the_typed_text_and_passes_
     submit_form(page, "main form.event-form")  # saving again keeps both changes
     assert page.locator("h1").inner_text().startswith("My title")
     assert "Their hall" in page.locator(".facts").inner_text()
+
+
+# ---- the event page as a visitor reads it --------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 768}
+SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def _add_full_event(server: LiveServer) -> int:
+    """Add a public event with every fact filled, long words included; return its id."""
+    start = datetime.combine(_next_tuesday(), datetime.min.time(), tzinfo=UTC)
+    start += timedelta(hours=15)
+    with server.app.app_context():
+        ntnu = db.session.scalars(sa.select(Organisation).filter_by(short_name="NTNU"))
+        event = Event(
+            title="Trondheim–Hamburg: Næringsforeningen i Trondheimsregionen hosts"
+            " the Hamburg Chamber of Commerce",
+            description="Talks on **offshore wind** and hydrogen with SINTEF and NTNU."
+            " Registration at https://www.nhotrondelag.no/arrangementer/"
+            "hamburg-trondheim-naeringslivsseminar-2026-registrering",
+            start_dt=start,
+            end_dt=start + timedelta(hours=2, minutes=30),
+            timezone="Europe/Oslo",
+            location="Clarion Hotel & Congress Trondheim, Brattørkaia 1, 7010 Trondheim",
+            organiser=ntnu.one(),
+            url="https://www.nhotrondelag.no/arrangementer/"
+            "hamburg-trondheim-naeringslivsseminar-2026-registrering-og-program",
+            visibility=Visibility.public,
+        )
+        db.session.add(event)
+        db.session.commit()
+        return event.id
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1366px"])
+def test_event_page_passes_axe_and_never_scrolls_sideways(
+    live_server: LiveServer, new_page: Any, viewport: dict[str, int]
+) -> None:
+    full_id = _add_full_event(live_server)
+    weekly_id = _add_weekly_meeting(live_server)
+    first = _next_tuesday()
+    paths = [
+        f"/events/{full_id}",
+        f"/events/{weekly_id}?occurrence={first + timedelta(weeks=2):%Y-%m-%d}T09:00",
+        f"/events/{weekly_id}?occurrence={first + timedelta(weeks=1):%Y-%m-%d}T09:00",
+    ]
+    admin = new_page("en-GB", viewport=DESKTOP)
+    log_in(admin, live_server, EMAILS[Role.admin])
+
+    widths = {}
+    for locale, browser_locale in (("nb", "nb-NO"), ("en", "en-GB")):
+        anonymous = new_page(browser_locale, viewport=viewport)
+        admin.set_viewport_size(DESKTOP)
+        admin.goto(live_server(paths[0]))
+        switch_language(admin, locale)
+        admin.set_viewport_size(viewport)
+        for path in paths:
+            for role, page in (("anonymous", anonymous), ("admin", admin)):
+                response = page.goto(live_server(path))
+                assert (response.status, html_lang(page)) == (200, locale)
+                assert_accessible(page)
+                widths[role, locale, path] = page.evaluate(SIDEWAYS)
+
+    assert widths == dict.fromkeys(widths, 0)
+
+
+def test_event_page_offers_the_way_back_and_adding_it_elsewhere(
+    live_server: LiveServer, new_page: Any
+) -> None:
+    event_id = _add_full_event(live_server)
+    day = _next_tuesday()
+    page = new_page("en-GB")
+    page.goto(live_server(f"/calendar?view=week&date={day:%Y-%m-%d}"))
+    # Move the grid away and back: the page's address follows the grid.
+    page.locator(".fc-next-button").click()
+    page.locator(".fc-prev-button").click()
+    page.locator(".fc-event", has_text="Næringsforeningen").first.wait_for()
+    left_at = page.evaluate("location.pathname + location.search")
+
+    with page.expect_navigation():
+        page.locator(".fc-event", has_text="Næringsforeningen").first.click()
+    opened = urlsplit(page.url).path
+    google = page.get_by_role("link", name="Add to Google Calendar")
+    outlook = page.get_by_role("link", name="Add to Outlook on the web")
+    map_link = page.get_by_role("link", name="Show on a map")
+    links = (
+        google.get_attribute("href"),
+        outlook.get_attribute("href"),
+        map_link.get_attribute("href"),
+    )
+    with page.expect_navigation():
+        page.get_by_role("link", name="Back to the calendar").click()
+
+    assert urlsplit(page.url).path + "?" + urlsplit(page.url).query == left_at
+    assert parse_qs(urlsplit(left_at).query)["view"] == ["week"]
+    assert links[0].startswith("https://calendar.google.com/calendar/render?")
+    assert links[1].startswith("https://outlook.office.com/calendar/0/deeplink/")
+    assert links[2].startswith("https://www.openstreetmap.org/search?query=Clarion")
+    assert opened == f"/events/{event_id}"
+    assert page.locator(".fc-event", has_text="Næringsforeningen").count() >= 1

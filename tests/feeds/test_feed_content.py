@@ -17,7 +17,7 @@ from app.calendar.services import CalendarFilters, EntryKind
 from app.core.calendar_object import PRODID
 from app.core.db import db
 from app.core.visibility import Audience, Visibility
-from app.delegations.models import DelegationStatus, Participant
+from app.delegations.models import DelegationStatus, Direction, Participant
 from app.directory.models import City, CityRelation, Initiative, Theme, Venue
 from app.feeds.services import (
     FeedContent,
@@ -368,6 +368,7 @@ def test_programme_item_publishes_place_zone_status_and_public_description_only(
     db.session.add_all([venue, city])
     visit = create_delegation(
         "Outgoing visit to Mumbai",
+        direction=Direction.outgoing,
         timezone="Asia/Kolkata",
         status=DelegationStatus.tentative,
         city=city,
@@ -414,7 +415,7 @@ def test_programme_item_publishes_place_zone_status_and_public_description_only(
         "TENTATIVE",
         "Tour of the port.",
         ("Visit programme",),
-        f"http://vertskap.test/visits/{visit.id}",
+        f"http://vertskap.test/visits/{visit.id}#item-{item.id}",
     )
     span = items[visit.uid]
     assert (span.location, span.timezone, span.status, span.description) == (
@@ -633,7 +634,8 @@ def test_renaming_a_venue_theme_or_city_reaches_kept_entries(
     shown = _by_uid(_staff_content())
 
     assert shown[item.uid].location.startswith("Bystyresalen")
-    assert shown[visit.uid].location.startswith("Darmstadt (Hessen)")
+    # An incoming delegation's own city is where it comes from: told in words.
+    assert shown[visit.uid].description == "Fra Darmstadt (Hessen), Tyskland"
     assert shown[event.uid].categories == ("Fornybar energi",)
 
 
@@ -643,8 +645,17 @@ def test_each_language_keeps_its_own_entries(create_delegation):
     nb = _by_uid(_staff_content("nb"))[visit.uid]
     en = _by_uid(_staff_content("en"))[visit.uid]
 
-    assert (nb.location, nb.categories) == ("Tyskland", ("Besøk",))
-    assert (en.location, en.categories) == ("Germany", ("Visit",))
+    # An incoming visit takes place in the host city; its origin is described.
+    assert (nb.location, nb.description, nb.categories) == (
+        "Trondheim, Norge",
+        "Fra Tyskland",
+        ("Besøk",),
+    )
+    assert (en.location, en.description, en.categories) == (
+        "Trondheim, Norway",
+        "From Germany",
+        ("Visit",),
+    )
 
 
 def _by_uid(content: FeedContent) -> dict[str, Any]:

@@ -58,10 +58,15 @@ VISIT_COLUMNS = [
     "Initiative",
     "Themes",
     "Languages",
+]
+STAFF_COLUMNS = [
     "Needs an interpreter",
     "Visibility",
+    "Host contact",
+    "Who pays for what",
+    "Budget (NOK)",
+    "Notes",
 ]
-STAFF_COLUMNS = ["Host contact", "Who pays for what", "Budget (NOK)", "Notes"]
 PARTICIPANT_COLUMNS = [
     "Visit",
     "Name",

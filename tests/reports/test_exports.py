@@ -242,11 +242,16 @@ VISIT_COLUMNS = [
     "Initiative",
     "Themes",
     "Languages",
-    "Needs an interpreter",
-    "Visibility",
 ]
 #: The staff working fields, which only staff see on the page and in exports.
-STAFF_COLUMNS = ["Host contact", "Who pays for what", "Budget (NOK)", "Notes"]
+STAFF_COLUMNS = [
+    "Needs an interpreter",
+    "Visibility",
+    "Host contact",
+    "Who pays for what",
+    "Budget (NOK)",
+    "Notes",
+]
 #: The visit's times once more in one zone, so visits of any zone sort together.
 UTC_COLUMNS = ["Arrival (UTC)", "Departure (UTC)"]
 
@@ -286,10 +291,15 @@ def test_visit_rows_hold_local_times_labels_and_names(
         "",
         "",
         "",
+    ]
+    assert [hamburg[header] for header in STAFF_COLUMNS] == [
         "No",
         "Public",
+        "Åse Øvrebø",
+        "",
+        "",
+        "",
     ]
-    assert [hamburg[header] for header in STAFF_COLUMNS] == ["Åse Øvrebø", "", "", ""]
     assert [forum[header] for header in UTC_COLUMNS] == [
         "2027-02-01 09:00",
         "2027-02-03 09:00",

@@ -19,6 +19,7 @@ from app.core.timezones import utc_to_local
 from app.core.versioning import VersionConflictError
 from app.core.visibility import Audience, audience_for
 from app.delegations.models import Delegation, ProgrammeItem
+from app.delegations.places import visit_origin, visit_place
 from app.delegations.planner.clashes import clashes_for_item
 from app.delegations.programme.forms import (
     CopyProgrammeForm,
@@ -301,15 +302,20 @@ def print_programme(delegation_id: int):
         lang = str(current_user.locale) if current_user.is_authenticated else "nb"
     items = list_programme_items(delegation, audience)
     with force_locale(babel_locale(lang)):
-        country_name = get_locale().territories.get(
-            delegation.country, delegation.country
-        )
+        territories = get_locale().territories
+
+        def country_name(code: str) -> str:
+            return str(territories.get(code, code))
+
+        origin = visit_origin(delegation)
         return render_template(
             "delegations/programme/print.html",
             delegation=delegation,
             days=group_items_by_day(items, delegation.timezone),
             lang=lang,
             is_staff=False,
-            country_name=country_name,
+            # Where the visit takes place; an incoming delegation's own city is its origin.
+            place=visit_place(delegation).text(country_name),
+            origin=origin.text(country_name) if origin else "",
             **_formatters(delegation.timezone),
         )
