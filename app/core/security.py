@@ -125,12 +125,15 @@ def refuse_untrusted_host(error: SecurityError) -> Response:
     )
 
 
-#: Crawlers may read the public calendar and its events; nothing personal,
-#: internal or behind a log-in, and no secret link (RFC 9309: the longest
-#: matching rule wins, "*" matches any characters).
+#: Crawlers may read the public calendar, its events, a visit's own page (it
+#: shows each reader only what they may see), the annual report, the widget and
+#: the log-in page; nothing personal, internal or behind a log-in, and no secret
+#: link (RFC 9309: the longest matching rule wins, "*" matches any characters,
+#: "$" the end).
 ROBOTS_TXT = """\
 User-agent: *
 Allow: /feeds/public.ics
+Allow: /reports/annual
 Disallow: /action-programme/*/edit
 Disallow: /action-programme/themes/
 Disallow: /admin/
@@ -143,17 +146,23 @@ Disallow: /events/new
 Disallow: /feeds/
 Disallow: /invitation/
 Disallow: /language
-Disallow: /login
 Disallow: /logout
 Disallow: /password/
 Disallow: /planner/
 Disallow: /preferences
 Disallow: /reports/
+Disallow: /reports/annual/*.xlsx
 Disallow: /submissions/confirm/
 Disallow: /submit/thanks
 Disallow: /unsubscribe/
-Disallow: /visits/
-Disallow: /widget/
+Disallow: /visits/$
+Disallow: /visits/*/
+Disallow: /visits/*.
+Disallow: /visits/new
+Disallow: /visits/export.
+Disallow: /visits/follow-ups.
+Disallow: /visits/participants.
+Disallow: /widget/*.
 """
 
 

@@ -594,8 +594,9 @@ def test_pages_at_secret_urls_are_not_stored_and_send_no_referrer(app, fetch_all
 
 # --- robots.txt -----------------------------------------------------------------------
 
-#: GET routes crawlers may read: the public calendar, its events and the
-#: published action programme. Every other route is disallowed in ROBOTS_TXT
+#: GET routes crawlers may read: the public calendar, its events, a visit's own
+#: page, the published action programme, the annual report, the widget and the
+#: log-in page. Every other route is disallowed in ROBOTS_TXT
 #: (app/core/security.py); a page no anonymous visitor may see, or whose URL
 #: holds a secret, must never be here.
 CRAWLABLE = frozenset(
@@ -614,6 +615,11 @@ CRAWLABLE = frozenset(
         "action_programme.show_matrix",
         "action_programme.matrix_download",
         "action_programme.compare",
+        "delegations.show_delegation",
+        "annual_report.current_report",
+        "annual_report.show_report",
+        "widget.upcoming_widget",
+        "auth.login",
     }
 )
 SAMPLE_VALUES = {
