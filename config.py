@@ -98,6 +98,12 @@ class Config:
     SUBMISSION_RATE_LIMIT = "5 per hour"
     #: Posts of the public form per client address, refused ones included.
     SUBMISSION_ATTEMPT_RATE_LIMIT = "60 per hour"
+    #: Proposals stored per submitter e-mail address (anonymous submitters) in
+    #: SUBMISSION_EMAIL_LIMIT_HOURS; a refused form never counts. It spares an
+    #: address a flood of confirmation mails sent from many networks. 0: no limit.
+    SUBMISSION_EMAIL_LIMIT = 10
+    #: The window of SUBMISSION_EMAIL_LIMIT, in hours.
+    SUBMISSION_EMAIL_LIMIT_HOURS = 24
     #: Seconds the public form must be open before it is sent (robots post at
     #: once); a quicker post is shown again, all typed text kept. 0: no check.
     SUBMISSION_MIN_FILL_SECONDS = 3

@@ -12,12 +12,13 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import (
     BooleanField,
+    EmailField,
     HiddenField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 from app.core.durations import EVENT_TOO_LONG, check_duration
 from app.core.forms import (
@@ -25,12 +26,16 @@ from app.core.forms import (
     FlaskForm,
     LocalDateTimeField,
     email_address,
+    is_web_link,
     max_length,
     read_local_span,
     required,
     strip_filter,
-    web_link,
 )
+from app.core.timezones import utc_to_local
+
+#: The id of the <datalist> of known places the location field offers.
+PLACES_LIST = "known-places"
 
 #: Length limits, matching the columns of `Submission`.
 MAX_TITLE = 200
@@ -54,6 +59,11 @@ FORM_TOO_OLD = _l(
     "The form was open for a long time, so we could not accept it as it was. Check that all is right and send it again: everything you typed is kept."
 )
 
+BAD_LINK = _l(
+    "Enter a web address, such as ntnu.no/events or https://www.ntnu.no/events."
+)
+TOO_LONG = _l("Use at most %(limit)d characters; this has %(count)d.")
+
 #: What counts as a web link in a description: an address with its scheme, or
 #: one starting with "www." (not the "www." right after a scheme).
 _WEB_LINK = re.compile(r"\bhttps?://|(?<![/.\w])www\.", re.IGNORECASE)
@@ -61,6 +71,69 @@ _WEB_LINK = re.compile(r"\bhttps?://|(?<![/.\w])www\.", re.IGNORECASE)
 _OPENED_SALT = "vertskap.submission-form.opened"
 #: A longer `opened` value is not ours; it is not even unsigned.
 _MAX_OPENED = 200
+
+
+#: A web address typed without its scheme: a host name with at least one dot
+#: ("example.org", "www.ntnu.no", "blåbær.no"), an optional port, then
+#: nothing or a path, query or fragment. "javascript:", "//host", "mailto:"
+#: and an e-mail address do not match, so the link check still refuses them.
+_BARE_DOMAIN = re.compile(
+    r"(?:[^\W_](?:[^\W_]|-){0,62}\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})"
+    r"(?::\d{1,5})?(?:[/?#]\S*)?",
+    re.IGNORECASE,
+)
+
+#: Wall times the start and end fields read: what a date-and-time picker sends,
+#: and the "2026-11-30 14:00" a browser without one lets people type.
+_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+def with_scheme(value: Any) -> Any:
+    """Return a link typed as a bare domain ("example.org/havn", "www.ntnu.no") with https:// added.
+
+    Anything else comes back as it was, for the link check to accept or refuse.
+    """
+    if isinstance(value, str) and _BARE_DOMAIN.fullmatch(value):
+        return f"https://{value}"
+    return value
+
+
+class _Limit:
+    """Refuse text longer than `limit` characters, saying the limit and the length.
+
+    It ends the field's checks ("too long" is the one thing to fix) and gives
+    the field no `maxlength` of its own: `_limited` says where one goes.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.field_flags: dict[str, Any] = {}
+
+    def __call__(self, form: Any, field: Any) -> None:
+        count = len(field.data or "")
+        if count > self.limit:
+            raise StopValidation(str(TOO_LONG) % {"limit": self.limit, "count": count})
+
+
+def _check_link(form: Any, field: Any) -> None:
+    """Refuse a link that is not an http(s) address (`is_web_link`), once a bare domain got https://."""
+    if field.data and not is_web_link(field.data):
+        raise ValidationError(str(BAD_LINK))
+
+
+def _limited(limit: int, *, cut: bool = True, **attributes: Any) -> dict[str, Any]:
+    """Return the render_kw of a text field of at most `limit` characters.
+
+    `data-limit` is what the character counter (static/js/submission.js) counts
+    to. Single-line fields also get `maxlength` (`cut`), so a browser without
+    script stops typing at the limit; the script takes it away again, showing
+    "too many" instead of cutting pasted text without a word. A text area never
+    gets one: a long pasted description would lose its end unseen.
+    """
+    kw: dict[str, Any] = {"data-limit": limit, **attributes}
+    if cut:
+        kw["maxlength"] = limit
+    return kw
 
 
 def count_links(text: str) -> int:
@@ -100,42 +173,57 @@ class SubmissionForm(FlaskForm):
     title = StringField(
         _l("Title"),
         filters=[strip_filter],
-        validators=[required(), max_length(MAX_TITLE)],
+        validators=[required(), _Limit(MAX_TITLE)],
+        render_kw=_limited(MAX_TITLE),
     )
     description = TextAreaField(
         _l("Description"),
         filters=[strip_filter],
-        validators=[max_length(MAX_DESCRIPTION)],
+        validators=[_Limit(MAX_DESCRIPTION)],
+        render_kw=_limited(MAX_DESCRIPTION, cut=False, rows=8),
     )
     location = StringField(
         _l("Place"),
         filters=[strip_filter],
-        validators=[required(), max_length(MAX_LOCATION)],
+        validators=[required(), _Limit(MAX_LOCATION)],
+        # The known places come as a <datalist> (PLACES_LIST); the browser's
+        # own memory of this field would only crowd them out.
+        render_kw=_limited(MAX_LOCATION, list=PLACES_LIST, autocomplete="off"),
     )
     link = StringField(
         _l("Link (optional)"),
-        filters=[strip_filter],
-        validators=[max_length(MAX_URL), web_link()],
+        filters=[strip_filter, with_scheme],
+        validators=[_Limit(MAX_URL), _check_link],
+        # Text, not type=url: a browser would call "example.org" invalid,
+        # which we take. inputmode still brings the keyboard with "/" and ".no".
+        render_kw=_limited(
+            MAX_URL, inputmode="url", autocapitalize="none", spellcheck="false"
+        ),
     )
-    start = LocalDateTimeField(_l("Starts"), validators=[required()])
-    end = LocalDateTimeField(_l("Ends"), validators=[required()])
+    start = LocalDateTimeField(
+        _l("Starts"), validators=[required()], format=_LOCAL_FORMATS
+    )
+    end = LocalDateTimeField(_l("Ends"), validators=[required()], format=_LOCAL_FORMATS)
     is_all_day = BooleanField(_l("All-day event"))
     organiser_id = ChoiceField(_l("Organiser"), coerce=int)
     organiser_name = StringField(
         _l("Or name a new organisation"),
         filters=[strip_filter],
-        validators=[max_length(MAX_ORGANISER_NAME)],
+        validators=[_Limit(MAX_ORGANISER_NAME)],
+        render_kw=_limited(MAX_ORGANISER_NAME, autocomplete="organization"),
     )
     initiative_id = ChoiceField(_l("Initiative (optional)"), coerce=int)
     submitter_name = StringField(
         _l("Your name"),
         filters=[strip_filter],
-        validators=[required(), max_length(MAX_NAME)],
+        validators=[required(), _Limit(MAX_NAME)],
+        render_kw=_limited(MAX_NAME, autocomplete="name"),
     )
-    submitter_email = StringField(
+    submitter_email = EmailField(
         _l("Your e-mail address"),
         filters=[strip_filter],
-        validators=[required(), max_length(MAX_EMAIL), email_address()],
+        validators=[required(), _Limit(MAX_EMAIL), email_address()],
+        render_kw=_limited(MAX_EMAIL, autocomplete="email", spellcheck="false"),
     )
     website = StringField(
         _l("Leave this field empty: it is a trap for spam robots"),
@@ -146,6 +234,7 @@ class SubmissionForm(FlaskForm):
     submit = SubmitField(_l("Send the event"))
 
     description_limit = MAX_DESCRIPTION
+    places_list = PLACES_LIST
     start_utc: datetime | None = None
     end_utc: datetime | None = None
     #: Set by validate() when the post came too soon or with a stale or forged
@@ -158,6 +247,10 @@ class SubmissionForm(FlaskForm):
         self.now = now
         if not self.is_submitted():
             self.opened.data = sign_opened(now)
+        # Pickers open on today and grey out the days before it.
+        today = utc_to_local(now, zone).date()
+        for field in (self.start, self.end):
+            field.render_kw = {**(field.render_kw or {}), "min": f"{today}T00:00"}
 
     @property
     def is_robot(self) -> bool:

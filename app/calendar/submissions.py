@@ -21,13 +21,14 @@ from flask import current_app
 from app.auth.models import User
 from app.auth.services import public_link
 from app.calendar.events import create_event, event_data_from_submission
-from app.calendar.models import Submission, SubmissionState
+from app.calendar.models import Event, Submission, SubmissionState
 from app.core.audit import log_audit
 from app.core.db import db
 from app.core.i18n import LOCALES, babel_locale, format_local_datetime
 from app.core.markdown import markdown_to_text, render_markdown
 from app.core.security import hash_token, new_token
-from app.core.visibility import Visibility
+from app.core.visibility import Audience, Visibility, visible_clause
+from app.directory.models import Venue
 from app.outbox.models import OutboxMail
 from app.outbox.services import queue_mail
 
@@ -68,6 +69,17 @@ class ConfirmOutcome(enum.StrEnum):
     invalid = "invalid"  # unknown, expired or purged: nothing to say
 
 
+class AddressLimitError(Exception):
+    """An address has proposed as many events as SUBMISSION_EMAIL_LIMIT allows for now."""
+
+    def __init__(self, *, limit: int, hours: int, retry_at: datetime) -> None:
+        super().__init__(f"{limit} proposals in {hours} hours")
+        self.limit = limit
+        self.hours = hours
+        #: When the oldest counted proposal leaves the window, so one more is taken.
+        self.retry_at = retry_at
+
+
 @dataclass(frozen=True)
 class Confirmation:
     """The outcome of a confirmation link and the submission it named (None if invalid)."""
@@ -96,12 +108,17 @@ def create_submission(
 
     The same proposal sent again (`find_resent_submission`) is folded into the
     first: that one comes back, with no token, and nothing is stored or sent.
+    Otherwise an anonymous address that already has SUBMISSION_EMAIL_LIMIT
+    proposals stored in the window raises `AddressLimitError`, with nothing
+    stored or sent.
     """
     email = submitter_user.email if submitter_user is not None else data.submitter_email
     earlier = find_resent_submission(data, submitter_email=email, now=now)
     if earlier is not None:
         logger.info("submission %s sent again; folded into it", earlier.id)
         return earlier, None
+    if submitter_user is None:
+        check_address_limit(email, now=now)
     language = locale if locale in LOCALES else "nb"
     submission = Submission(
         title=data.title,
@@ -178,6 +195,72 @@ def find_resent_submission(
     )
     title = _title_key(data.title)
     return next((s for s in candidates if _title_key(s.title) == title), None)
+
+
+def check_address_limit(email: str, *, now: datetime) -> None:
+    """Raise `AddressLimitError` if `email` has as many stored proposals as the window allows.
+
+    Only stored proposals count, so a form refused for a typo never does. The
+    limit spares an address a flood of confirmation mails sent in its name
+    from many networks, which the per-client limit of the view cannot see.
+    SUBMISSION_EMAIL_LIMIT 0 turns it off.
+    """
+    limit = current_app.config["SUBMISSION_EMAIL_LIMIT"]
+    if not limit:
+        return
+    hours = current_app.config["SUBMISSION_EMAIL_LIMIT_HOURS"]
+    window = timedelta(hours=hours)
+    recent = db.session.scalars(
+        sa.select(Submission.created_dt)
+        .where(
+            sa.func.lower(Submission.submitter_email) == email.lower(),
+            Submission.created_dt > now - window,
+        )
+        .order_by(Submission.created_dt.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) >= limit:
+        raise AddressLimitError(limit=limit, hours=hours, retry_at=recent[-1] + window)
+
+
+#: How far back an event's place still counts as one to suggest.
+_RECENT_PLACES = timedelta(days=365)
+#: At most this many places of events are suggested, the most used first.
+_MAX_EVENT_PLACES = 60
+
+
+def known_places(audience: Audience, *, now: datetime) -> list[str]:
+    """Return the places to suggest for a proposed event's location.
+
+    First every venue of the directory ("name, address"), then the places of
+    events `audience` may see that started within a year or lie ahead, the
+    most used first; each place once, whatever its case.
+    """
+    venues = db.session.scalars(sa.select(Venue).order_by(Venue.name)).all()
+    places = [
+        f"{venue.name}, {venue.address}" if venue.address else venue.name
+        for venue in venues
+    ]
+    uses = sa.func.count(Event.id)
+    rows = db.session.execute(
+        sa.select(Event.location)
+        .where(
+            Event.location != "",
+            Event.start_dt >= now - _RECENT_PLACES,
+            visible_clause(Event, audience),
+        )
+        .group_by(Event.location)
+        .order_by(uses.desc(), sa.func.max(Event.start_dt).desc(), Event.location)
+        .limit(_MAX_EVENT_PLACES)
+    ).scalars()
+    # An event held at a venue names it without its address: no second line.
+    seen = {place.casefold() for place in places}
+    seen |= {venue.name.casefold() for venue in venues}
+    for place in rows:
+        if place.casefold() not in seen:
+            seen.add(place.casefold())
+            places.append(place)
+    return places
 
 
 def confirm_submission(token: str, *, now: datetime) -> Confirmation:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from app.calendar.models import Event, Submission, SubmissionState
 from app.core.db import db
@@ -235,7 +236,11 @@ def test_nonexistent_local_time_is_refused(client):
         "vbscript:msgbox(1)",
         "ftp://example.org/file",
         "//example.org/no-scheme",
-        "example.org",
+        "localhost/havn",
+        "hanna@example.org",
+        "mailto:hanna@example.org",
+        "example.org:havn",
+        "example.org/ha vn",
         "https://",
         "https://exa mple.org/",
     ],
@@ -244,10 +249,42 @@ def test_links_other_than_http_and_https_are_refused(client, link):
     response = client.post("/submit", data=_form(link=link))
 
     assert response.status_code == 200
-    assert _error(_text(response), "link").startswith(
-        "Use a web address that starts with http:// or https://"
+    assert _error(_text(response), "link") == (
+        "Enter a web address, such as ntnu.no/events or https://www.ntnu.no/events."
     )
+    assert f'value="{escape(link.strip())}"' in _text(response)  # as typed, to correct
     assert _submissions() == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("example.org/havn", "https://example.org/havn"),
+        ("www.ntnu.no", "https://www.ntnu.no"),
+        ("WWW.SINTEF.NO/arrangementer/", "https://WWW.SINTEF.NO/arrangementer/"),
+        (
+            "trondheim.kommune.no/tema/internasjonalt?side=2#hamburg",
+            "https://trondheim.kommune.no/tema/internasjonalt?side=2#hamburg",
+        ),
+        ("nit.no:8443/frokost", "https://nit.no:8443/frokost"),
+        ("blåbær-festival.no", "https://blåbær-festival.no"),
+        ("http://www.ntnu.no/", "http://www.ntnu.no/"),
+        ("https://example.org/breakfast", "https://example.org/breakfast"),
+    ],
+)
+def test_bare_domain_link_gets_https(client, typed, stored):
+    response = client.post("/submit", data=_form(link=typed))
+
+    assert response.status_code == 302
+    (submission,) = _submissions()
+    assert submission.url == stored
+
+
+def test_bare_domain_is_shown_with_https_when_another_field_is_refused(client):
+    response = client.post("/submit", data=_form(title="", link="example.org/havn"))
+
+    assert 'value="https://example.org/havn"' in _text(response)
+    assert 'id="link-error"' not in _text(response)
 
 
 LIMITS = {
@@ -277,7 +314,9 @@ def test_every_field_refuses_one_character_over_its_limit(client, field):
         "/submit", data=_form(**{field: _at_length(field, limit + 1)})
     )
 
-    assert _error(_text(response), field) == f"Use at most {limit} characters."
+    assert _error(_text(response), field) == (
+        f"Use at most {limit} characters; this has {limit + 1}."
+    )
     assert _submissions() == []
 
 

@@ -24,7 +24,8 @@ ENGLISH = {"DEFAULT_LOCALE": "en"}
 TIMED = {**ENGLISH, "SUBMISSION_MIN_FILL_SECONDS": 3}
 _OPENED = re.compile(r'<input id="opened" name="opened" type="hidden" value="([^"]+)">')
 _NOTICE = re.compile(
-    r'<div class="error-summary" role="alert" tabindex="-1">\s*<h2>([^<]*)</h2>\s*<p>([^<]*)</p>'
+    r'<div class="error-summary" id="error-summary" tabindex="-1" autofocus>\s*'
+    r'<div role="alert">\s*<h2>([^<]*)</h2>\s*<p>([^<]*)</p>'
 )
 
 
@@ -327,8 +328,10 @@ def test_overlong_description_is_refused_whole_not_cut(client):
     response = client.post("/submit", data=_form(description=description))
     html = _text(response)
 
-    assert "maxlength" not in page
-    assert _error(html, "description") == "Use at most 5000 characters."
+    assert re.search(r"<textarea[^>]*maxlength", page) is None  # no silent cut
+    assert _error(html, "description") == (
+        "Use at most 5000 characters; this has 5001."
+    )
     assert f">\r\n{description}</textarea>" in html
     assert _submissions() == []
 
