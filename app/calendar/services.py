@@ -28,6 +28,7 @@ from app.core.visibility import Audience, Visibility, visible_clause
 from app.delegations.models import Delegation, DelegationStatus, ProgrammeItem
 from app.delegations.places import Place, visit_origin, visit_place
 from app.directory.models import City, Initiative, Organisation, Theme, Venue
+from app.directory.services import list_organisations
 
 #: Longest text search honoured; the rest of a longer one is ignored.
 MAX_QUERY_LENGTH = 200
@@ -548,11 +549,7 @@ def list_filter_choices() -> FilterChoices:
         initiatives=list(
             db.session.scalars(sa.select(Initiative).order_by(Initiative.title))
         ),
-        organisations=list(
-            db.session.scalars(
-                sa.select(Organisation).order_by(Organisation.short_name)
-            )
-        ),
+        organisations=list_organisations(),
         themes=list(db.session.scalars(sa.select(Theme).order_by(Theme.slug))),
     )
 

@@ -72,6 +72,13 @@ class Organisation(Model):
     def __repr__(self) -> str:
         return f"<Organisation {self.short_name}>"
 
+    @property
+    def label(self) -> str:
+        """Its name in a picker: "NTNU – Norges teknisk-...", or "SINTEF" once when both agree."""
+        if not self.name.strip() or self.name.casefold() == self.short_name.casefold():
+            return self.short_name
+        return f"{self.short_name} – {self.name}"
+
 
 class City(Model):
     """A city the programme deals with, and its relation to ours."""

@@ -7,12 +7,19 @@ import sqlalchemy as sa
 from app.core.db import db
 from app.directory.models import Initiative, Organisation
 
+#: Norwegian letters after z, in their own order (æ, ø, å); case and accents aside.
+_NORWEGIAN_ORDER = str.maketrans({"æ": "z\u0001", "ø": "z\u0002", "å": "z\u0003"})
+
+
+def people_order(text: str) -> str:
+    """Return a sort key that orders names as people do: NiT beside NTNU, Ålesund last."""
+    return text.casefold().translate(_NORWEGIAN_ORDER)
+
 
 def list_organisations() -> list[Organisation]:
-    """Return every organisation, by short name, for pickers."""
-    return list(
-        db.session.scalars(sa.select(Organisation).order_by(Organisation.short_name))
-    )
+    """Return every organisation, by short name as people sort it, for pickers."""
+    organisations = db.session.scalars(sa.select(Organisation))
+    return sorted(organisations, key=lambda org: people_order(org.short_name))
 
 
 def get_organisation_by_short_name(short_name: str) -> Organisation | None:
@@ -31,9 +38,7 @@ def get_organisation(organisation_id: int | None) -> Organisation | None:
 
 def organisation_options() -> list[tuple[str, str]]:
     """Return (id, "NTNU – Norges teknisk-...") pairs of every organisation, for pickers."""
-    return [
-        (str(org.id), f"{org.short_name} – {org.name}") for org in list_organisations()
-    ]
+    return [(str(org.id), org.label) for org in list_organisations()]
 
 
 def initiative_options() -> list[tuple[str, str]]:

@@ -206,3 +206,25 @@ def test_search_that_finds_nothing_says_so(client: Any) -> None:
 
     assert "0 items found" in html
     assert "Nothing in the calendar matches, on any date." in html
+
+
+def test_organisations_are_named_once_and_sorted_as_people_sort(
+    client: Any, create_organisation: Any
+) -> None:
+    create_organisation("NTNU", name="Norges teknisk-naturvitenskapelige universitet")
+    create_organisation("SINTEF", name="SINTEF")
+    create_organisation("ÅK", name="Ålesund kommune")
+    create_organisation("NiT", name="Næringsforeningen i Trondheimsregionen")
+    create_organisation("IN", name="Innovasjon Norge")
+
+    html = _get(client, "/calendar")
+    picker = html[html.index('id="filter-organisation"') :]
+    picker = picker[: picker.index("</select>")]
+
+    assert re.findall(r'<option value="\d+" >([^<]*)</option>', picker) == [
+        "IN – Innovasjon Norge",
+        "NiT – Næringsforeningen i Trondheimsregionen",
+        "NTNU – Norges teknisk-naturvitenskapelige universitet",
+        "SINTEF",
+        "ÅK – Ålesund kommune",
+    ]

@@ -19,6 +19,7 @@ from app.core.visibility import Audience, Visibility, visible_clause
 from app.delegations.models import Delegation, ProgrammeItem
 from app.delegations.notices import queue_change_notices
 from app.directory.models import Official, Organisation, Venue
+from app.directory.services import list_organisations
 
 #: Fields of an item whose change is a change of time, and of place.
 TIME_FIELDS = ("start_dt", "end_dt")
@@ -105,10 +106,8 @@ def list_officials() -> list[Official]:
 
 
 def list_responsible_organisations() -> list[Organisation]:
-    """Return every organisation that can be responsible for an item, by short name."""
-    return list(
-        db.session.scalars(sa.select(Organisation).order_by(Organisation.short_name))
-    )
+    """Return every organisation that can be responsible for an item, as people sort them."""
+    return list_organisations()
 
 
 def _officials(ids: Sequence[int]) -> list[Official]:
