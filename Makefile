@@ -8,7 +8,7 @@ export VERTSKAP_ENV ?= development
 FLASK := $(VENV)/bin/flask --app app
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install translations messages browser js bench bench-mail bench-reports clean
+.PHONY: run test lint install translations messages browser js bench bench-mail bench-reports bench-lighthouse clean
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -87,3 +87,12 @@ bench-mail: install
 # `make bench-reports` times the annual report and the action programme on a large register.
 bench-reports: install
 	$(VENV)/bin/python bench/reports.py $(BENCH_REPORTS_ARGS)
+
+# Lighthouse (mobile preset) on the public and staff pages, in Debian's chromium
+# (`browser`); Lighthouse itself is pinned in bench/lighthouse (npm, Node 18.16+).
+# BENCH_LIGHTHOUSE_ARGS='--only home planner --runs 3 --json scores.json'.
+LIGHTHOUSE_STAMP := bench/lighthouse/node_modules/.package-lock.json
+$(LIGHTHOUSE_STAMP): bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	npm ci --prefix bench/lighthouse --no-audit --no-fund --loglevel=error
+bench-lighthouse: install browser $(LIGHTHOUSE_STAMP)
+	$(VENV)/bin/python bench/lighthouse.py $(BENCH_LIGHTHOUSE_ARGS)
