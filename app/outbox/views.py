@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app.core.access import admin_required
 from app.core.db import db, utcnow
+from app.core.errors import bad_request_page
 from app.outbox.models import MailState, OutboxMail
 from app.outbox.services import (
     OutboxFilters,
@@ -35,6 +36,27 @@ from app.outbox.services import (
 )
 
 bp = Blueprint("outbox", __name__, url_prefix="/admin/outbox")
+
+
+def mail_kind_labels() -> dict[str, str]:
+    """Return what each kind of mail is, in words, in the reader's language."""
+    return {
+        "event_changed": _("Event changed"),
+        "interest_decided": _("Answer to an interest in a visit"),
+        "invitation": _("Invitation"),
+        "password_changed": _("Password changed"),
+        "password_reset": _("Password reset"),
+        "submission_confirm": _("Confirm a proposed event"),
+        "submission_decided": _("Decision on a proposed event"),
+        "submission_received": _("Proposed event received"),
+        "submissions_waiting": _("Proposals waiting for moderation"),
+        "task_reminder": _("Checklist task reminder"),
+        "test": _("Test mail"),
+        "visit_changed": _("Visit changed"),
+        "visit_reminder": _("Visit reminder"),
+        "weekly_digest": _("Weekly digest"),
+    }
+
 
 #: Pages beyond this are refused as page 1 would be: no real outbox is that long.
 MAX_PAGE = 100_000
@@ -55,9 +77,11 @@ def keep_mail_out_of_caches() -> None:
 
 @bp.route("/")
 @admin_required
-def list_mail() -> str:
+def list_mail() -> str | tuple[str, int]:
     kinds = list_outbox_kinds()
     filters = _read_filters(request.args, kinds)
+    if isinstance(filters, str):
+        return bad_request_page(filters)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     per_page = current_app.config["PAGE_SIZE"]
     mails, total = list_outbox(filters, page=page, per_page=per_page)
@@ -131,9 +155,11 @@ def resend_mail(mail_id: int) -> BaseResponse:
 
 @bp.route("/resend-failed", methods=["POST"])
 @admin_required
-def resend_failed() -> BaseResponse:
+def resend_failed() -> BaseResponse | tuple[str, int]:
     """Queue again every failed mail of the kind and recipient the list was filtered on."""
     filters = _read_filters(request.form, list_outbox_kinds())
+    if isinstance(filters, str):
+        return bad_request_page(filters)
     count = resend_failed_outbox(filters, actor_id=current_user.id, now=utcnow())
     db.session.commit()
     if count:
@@ -150,13 +176,28 @@ def resend_failed() -> BaseResponse:
     return redirect(url_for("outbox.list_mail", **_kept(filters)))
 
 
-def _read_filters(args: Mapping[str, str], kinds: list[str]) -> OutboxFilters:
-    """Return the filters asked for; an unknown state or kind means any."""
+def _read_filters(args: Mapping[str, str], kinds: list[str]) -> OutboxFilters | str:
+    """Return the filters asked for (empty means any), or what is wrong in words.
+
+    A state or kind the outbox does not know is refused, never read as "any";
+    a known kind with no mail at the moment lists nothing.
+    """
     raw_state = args.get("state", "")
     raw_kind = args.get("kind", "")
+    if raw_state and raw_state not in MailState.__members__:
+        return _(
+            "“state=%(value)s” is not a state of a mail: use %(choices)s.",
+            value=raw_state[:40],
+            choices=", ".join(MailState.__members__),
+        )
+    if raw_kind and raw_kind not in kinds and raw_kind not in mail_kind_labels():
+        return _(
+            "“kind=%(value)s” is not a kind of mail Vertskap sends.",
+            value=raw_kind[:40],
+        )
     return OutboxFilters(
-        state=MailState(raw_state) if raw_state in MailState.__members__ else None,
-        kind=raw_kind if raw_kind in kinds else None,
+        state=MailState(raw_state) if raw_state else None,
+        kind=raw_kind or None,
         recipient=" ".join(args.get("recipient", "").split())[:254],
     )
 
@@ -174,10 +215,11 @@ def _kept(filters: OutboxFilters) -> dict[str, Any]:
 @bp.context_processor
 def inject_labels() -> dict[str, object]:
     return {
+        "kind_label": lambda kind: mail_kind_labels().get(kind, kind),
         "state_labels": {
             MailState.queued.value: _("Queued"),
             MailState.sending.value: _("Sending"),
             MailState.sent.value: _("Sent"),
             MailState.failed.value: _("Failed"),
-        }
+        },
     }

@@ -155,7 +155,7 @@ def test_outbox_list_shows_counts_and_columns(client, admin, login, outbox):
     assert [row[1:] for row in page.rows] == [
         [
             "eli@example.org",
-            "test",
+            "Test mail",
             "Failed",
             "26/11/2026, 10:05",
             "",
@@ -164,7 +164,7 @@ def test_outbox_list_shows_counts_and_columns(client, admin, login, outbox):
         ],
         [
             "dag@example.org",
-            "test",
+            "Test mail",
             "Queued",
             "26/11/2026, 10:04",
             "26/11/2026, 10:04",
@@ -173,7 +173,7 @@ def test_outbox_list_shows_counts_and_columns(client, admin, login, outbox):
         ],
         [
             "Cai@Partner.example",
-            "password_reset",
+            "Password reset",
             "Failed",
             "26/11/2026, 10:03",
             "",
@@ -182,7 +182,7 @@ def test_outbox_list_shows_counts_and_columns(client, admin, login, outbox):
         ],
         [
             "bo@partner.example",
-            "password_reset",
+            "Password reset",
             "Queued",
             "26/11/2026, 10:02",
             "26/11/2026, 10:02",
@@ -191,7 +191,7 @@ def test_outbox_list_shows_counts_and_columns(client, admin, login, outbox):
         ],
         [
             "ane@example.org",
-            "password_reset",
+            "Password reset",
             "Sent",
             "26/11/2026, 10:01",
             "",
@@ -213,7 +213,9 @@ def test_outbox_filters_narrow_the_list_and_the_counts(client, admin, login, out
         )
     )
     literal = _read(client.get("/admin/outbox/?recipient=%25", headers=EN))
-    unknown = _read(client.get("/admin/outbox/?kind=nope&state=lost", headers=EN))
+    unknown_kind = client.get("/admin/outbox/?kind=nope", headers=EN)
+    unknown_state = client.get("/admin/outbox/?state=lost", headers=EN)
+    known_but_none = _read(client.get("/admin/outbox/?kind=weekly_digest", headers=EN))
 
     assert ([r[1] for r in by_kind.rows], by_kind.tabs[0]) == (
         ["eli@example.org", "dag@example.org"],
@@ -232,7 +234,27 @@ def test_outbox_filters_narrow_the_list_and_the_counts(client, admin, login, out
     ]
     assert [r[1] for r in all_three.rows] == ["Cai@Partner.example"]
     assert literal.rows == [["No mail."]]
-    assert len(unknown.rows) == 5
+    # A kind or state the outbox does not know is refused, never read as "any".
+    assert unknown_kind.status_code == unknown_state.status_code == 400
+    assert "<p>“kind=nope” is not a kind of mail Vertskap sends.</p>" in (
+        unknown_kind.get_data(as_text=True)
+    )
+    assert (
+        "<p>“state=lost” is not a state of a mail: use queued, sending, sent, "
+        "failed.</p>"
+    ) in unknown_state.get_data(as_text=True)
+    assert known_but_none.rows == [["No mail."]]
+
+
+def test_outbox_names_each_kind_of_mail_in_words(client, admin, login, outbox):
+    login(admin)
+
+    html = client.get("/admin/outbox/", headers=EN).get_data(as_text=True)
+    page = _read(client.get("/admin/outbox/", headers=EN))
+
+    assert sorted({row[2] for row in page.rows}) == ["Password reset", "Test mail"]
+    assert "password_reset</td>" not in html
+    assert '<option value="password_reset" >Password reset</option>' in html
 
 
 def test_outbox_filter_form_and_pages_keep_the_filters(
@@ -278,7 +300,7 @@ def test_outbox_mail_page_shows_every_fact(client, admin, login, app):
     assert page.facts == {
         "State": "Queued",
         "To": "user7@example.org",
-        "Kind": "password_reset",
+        "Kind": "Password reset",
         "Language": "en",
         "Message-ID": mail.message_id,
         "Created": "26 Nov 2026, 10:07:00",
