@@ -62,10 +62,12 @@ TITLE_LANGUAGE = "nb"
 #: the frame: links open in a new tab (target=_blank), and that tab must not
 #: inherit the sandbox, or the event page would run without its forms.
 IFRAME_SANDBOX = "allow-popups allow-popups-to-escape-sandbox"
-#: The policy of the widget: its own stylesheet only, no script, framable by any site.
+#: The policy of the widget: its own stylesheet and icon only, no script, framable
+#: by any site. connect-src 'self' grants nothing to a page without script; it lets
+#: crawlers' page tools read our robots.txt from the widget's own origin.
 WIDGET_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors *"
+    "default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors *"
 )
 
 
