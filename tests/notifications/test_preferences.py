@@ -184,3 +184,25 @@ def test_an_admin_deactivating_a_host_drops_their_reminders(
     db.session.commit()
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)) == 0
+
+
+def test_planned_reminders_show_minutes_and_following_is_explained(
+    client, create_user, create_delegation, login
+):
+    host = create_user(role=Role.mayors_office, locale="en")
+    visit = create_delegation(arrival=NOW + timedelta(days=20), host_contact_id=host.id)
+    plan_reminders(visit, now=NOW)
+    db.session.commit()
+    login(host)
+
+    html = client.get("/preferences").get_data(as_text=True)
+    shown = re.findall(r"<time datetime=\"[^\"]+\">([^<]+)</time>", html)
+
+    assert len(shown) == 3
+    assert all(re.search(r", \d{2}:\d{2}$", when) for when in shown), shown
+    assert (
+        'aria-describedby="change_notices-hint"' in html
+        and '<p class="hint hint--check" id="change_notices-hint">You follow a visit '
+        "when you are its host contact"
+        in html
+    )
