@@ -119,6 +119,8 @@ def test_print_programme_for_anonymous_reader_of_a_public_visit(
 
     assert ("Open seminar" in html, "Forum lunch" in html) == (True, False)
     assert "Back to the programme" not in html
+    # Its own document: it names the site's icon, so browsers ask for no /favicon.ico.
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
 
 
 def test_print_programme_of_a_forum_visit_is_hidden_from_anonymous(
