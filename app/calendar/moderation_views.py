@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -168,10 +168,15 @@ def approve_submission(submission_id: int) -> Any:
     except AlreadyDecidedError as error:
         return _lost_race(error)
     db.session.commit()
-    flash(
-        _("“%(title)s” is approved and published in the calendar.", title=event.title),
-        "success",
-    )
+    # Flask keeps any JSON value as a message; base.html draws this one with its link.
+    message = {
+        "text": _(
+            "“%(title)s” is approved and published in the calendar.", title=event.title
+        ),
+        "url": url_for("events.show_event", event_id=event.id),
+        "label": _("Open the event"),
+    }
+    flash(cast("str", message), "success")
     return redirect(url_for("moderation.queue"))
 
 

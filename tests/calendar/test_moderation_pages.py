@@ -156,6 +156,7 @@ def test_approve_publishes_with_the_chosen_visibility(app, client, admin):
     assert db.session.get(Submission, submission.id).event_id == event.id
     queue = _html(client.get("/admin/submissions"))
     assert "is approved and published" in queue
+    assert f'<a href="/events/{event.id}">Open the event</a>' in queue
 
 
 def test_reject_with_a_stock_reason_and_a_note(app, client, admin):

@@ -200,9 +200,8 @@ def test_planned_reminders_show_minutes_and_following_is_explained(
 
     assert len(shown) == 3
     assert all(re.search(r", \d{2}:\d{2}$", when) for when in shown), shown
+    assert 'aria-describedby="change_notices-hint"' in html
     assert (
-        'aria-describedby="change_notices-hint"' in html
-        and '<p class="hint hint--check" id="change_notices-hint">You follow a visit '
+        '<p class="hint hint--check" id="change_notices-hint">You follow a visit '
         "when you are its host contact"
-        in html
-    )
+    ) in html
