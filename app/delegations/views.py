@@ -271,12 +271,10 @@ def _fill_choices(form: DelegationForm) -> None:
     ]
     organisations = list_organisations()
     form.host_organisation_id.choices = [none] + [
-        SelectChoice(str(org.id), org.label)
-        for org in organisations
+        SelectChoice(str(org.id), org.label) for org in organisations
     ]
     form.co_host_ids.choices = [
-        SelectChoice(str(org.id), org.label)
-        for org in organisations
+        SelectChoice(str(org.id), org.label) for org in organisations
     ]
     form.initiative_id.choices = [none] + [
         SelectChoice(str(i.id), i.title) for i in _initiatives()

@@ -69,8 +69,7 @@ def _item_form(
         SelectChoice(str(venue.id), venue.name) for venue in list_venues()
     ]
     form.responsible_organisation_id.choices = [SelectChoice("0", _("None"))] + [
-        SelectChoice(str(org.id), org.label)
-        for org in list_responsible_organisations()
+        SelectChoice(str(org.id), org.label) for org in list_responsible_organisations()
     ]
     form.official_ids.choices = [
         SelectChoice(str(official.id), _official_label(official))
