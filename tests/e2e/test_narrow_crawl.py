@@ -105,7 +105,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
     sideways = {}
     for kind, path in sorted(pages.items()):
         page.goto(live_server(path))
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")
         name = kind.strip("/").replace("/", "_") or "home"
         page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
         if problem := page.evaluate(SIDEWAYS):
