@@ -594,17 +594,21 @@ class SearchResults:
         )
 
 
-def _matching_ids(
-    columns: Sequence[Any],
+def _matching_rows(
+    keys: Sequence[Any],
+    texts: Sequence[Any],
     clauses: Sequence[sa.ColumnElement[bool]],
     matches: Callable[..., bool],
     *joins: tuple[Any, Any],
-) -> list[int]:
-    """Return the ids of the rows whose texts match, reading only id and texts."""
-    query = sa.select(*columns).where(*clauses)
+) -> list[tuple[Any, ...]]:
+    """Return the `keys` of the rows whose `texts` match, reading nothing else."""
+    query = sa.select(*keys, *texts).where(*clauses)
     for target, on in joins:
         query = query.outerjoin(target, on)
-    return [row[0] for row in db.session.execute(query) if matches(*row[1:])]
+    width = len(keys)
+    return [
+        tuple(row[:width]) for row in db.session.execute(query) if matches(*row[width:])
+    ]
 
 
 def _event_keys(event: Event, now: datetime) -> tuple[datetime, datetime]:
@@ -638,17 +642,20 @@ def search_calendar(
     start, end = _EVERY_DATE
     keys: list[tuple[EntryKind, int, datetime, datetime]] = []
     if filters.shows(EntryKind.event):
-        ids = _matching_ids(
-            [Event.id, Event.title, Event.description, Event.location],
+        ids = _matching_rows(
+            [Event.id],
+            [Event.title, Event.description, Event.location],
             event_window_clauses(audience, start, end, filters),
             matches,
         )
-        events = db.session.scalars(sa.select(Event).where(Event.id.in_(ids)))
+        events = db.session.scalars(
+            sa.select(Event).where(Event.id.in_([row[0] for row in ids]))
+        )
         keys.extend((EntryKind.event, e.id, *_event_keys(e, now)) for e in events)
     if filters.shows(EntryKind.programme):
-        ids = _matching_ids(
+        items = _matching_rows(
+            [ProgrammeItem.id, ProgrammeItem.start_dt, ProgrammeItem.end_dt],
             [
-                ProgrammeItem.id,
                 ProgrammeItem.title,
                 ProgrammeItem.description,
                 ProgrammeItem.location,
@@ -658,43 +665,23 @@ def search_calendar(
             matches,
             (Venue, Venue.id == ProgrammeItem.venue_id),
         )
-        keys.extend(
-            (EntryKind.programme, item_id, _aware(s), _aware(e))
-            for item_id, s, e in db.session.execute(
-                sa.select(
-                    ProgrammeItem.id, ProgrammeItem.start_dt, ProgrammeItem.end_dt
-                ).where(ProgrammeItem.id.in_(ids))
-            )
-        )
+        keys.extend((EntryKind.programme, i, _aware(s), _aware(e)) for i, s, e in items)
     if filters.shows(EntryKind.visit):
         # Notes are staff working text: never searched, so a search reveals nothing of them.
-        ids = _matching_ids(
-            [
-                Delegation.id,
-                Delegation.title,
-                Delegation.foreign_organisations,
-                City.name,
-            ],
+        visits = _matching_rows(
+            [Delegation.id, Delegation.arrival_dt, Delegation.departure_dt],
+            [Delegation.title, Delegation.foreign_organisations, City.name],
             visit_window_clauses(audience, start, end, filters),
             matches,
             (City, City.id == Delegation.city_id),
         )
-        keys.extend(
-            (EntryKind.visit, visit_id, _aware(s), _aware(e))
-            for visit_id, s, e in db.session.execute(
-                sa.select(
-                    Delegation.id, Delegation.arrival_dt, Delegation.departure_dt
-                ).where(Delegation.id.in_(ids))
-            )
-        )
-    coming = sorted(
-        (k for k in keys if k[3] > now), key=lambda k: (k[2], k[0].value, k[1])
-    )
-    past = sorted(
-        (k for k in keys if k[3] <= now),
-        key=lambda k: (k[2], k[0].value, k[1]),
-        reverse=True,
-    )
+        keys.extend((EntryKind.visit, i, _aware(s), _aware(e)) for i, s, e in visits)
+
+    def nearest(key: tuple[EntryKind, int, datetime, datetime]) -> tuple[Any, ...]:
+        return key[2], key[0].value, key[1]
+
+    coming = sorted((k for k in keys if k[3] > now), key=nearest)
+    past = sorted((k for k in keys if k[3] <= now), key=nearest, reverse=True)
     return SearchResults(
         query=filters.q,
         upcoming=_load_entries(coming[:limit]),
