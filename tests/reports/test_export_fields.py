@@ -27,6 +27,7 @@ from app.core.visibility import Visibility
 from app.delegations.models import FollowUp, FollowUpStatus, Participant
 from app.directory.models import Initiative
 from tests.fixtures.builders import NOW
+from tests.reports.columns import STAFF_COLUMNS, UTC_COLUMNS, VISIT_COLUMNS
 
 pytestmark = pytest.mark.integration
 
@@ -40,33 +41,6 @@ COST_BEARER = "Kommunen dekker middagen"
 NOTES = "Intern merknad om gavene"
 BUDGET = 987654
 
-VISIT_COLUMNS = [
-    "Title",
-    "Status",
-    "Direction",
-    "Arrival",
-    "Departure",
-    "Time zone",
-    "City",
-    "Country",
-    "Foreign organisations",
-    "Head of delegation",
-    "Protocol level",
-    "Number of people",
-    "Host organisation",
-    "Co-host organisations",
-    "Initiative",
-    "Themes",
-    "Languages",
-]
-STAFF_COLUMNS = [
-    "Needs an interpreter",
-    "Visibility",
-    "Host contact",
-    "Who pays for what",
-    "Budget (NOK)",
-    "Notes",
-]
 PARTICIPANT_COLUMNS = [
     "Visit",
     "Name",
@@ -100,7 +74,6 @@ CALENDAR_COLUMNS = [
     "End (UTC)",
 ]
 #: Arrival and departure again in UTC, to sort visits of any zone: no new field.
-UTC_COLUMNS = ["Arrival (UTC)", "Departure (UTC)"]
 MATRIX_COLUMNS = [
     ["Theme", "Done", "Planned", "Status as of 31/12/2010"],
     ["Theme", "Kind", "Title", "Date"],

@@ -25,6 +25,7 @@ from app.delegations.models import (
 from app.directory.models import City, Initiative
 from app.reports.exports import Table, build_xlsx, sheet_name
 from tests.fixtures.queries import count_statements
+from tests.reports.columns import STAFF_COLUMNS, UTC_COLUMNS, VISIT_COLUMNS
 
 pytestmark = pytest.mark.integration
 
@@ -221,39 +222,6 @@ def test_register_filters_narrow_the_export(
 
     everything = ["Forum study trip", "Secret ministerial", "Hamburg harbour"]
     assert _column(rows, "Title") == (expected or everything)
-
-
-#: The visit page's fields, in its order: what every reader of a visit sees.
-VISIT_COLUMNS = [
-    "Title",
-    "Status",
-    "Direction",
-    "Arrival",
-    "Departure",
-    "Time zone",
-    "City",
-    "Country",
-    "Foreign organisations",
-    "Head of delegation",
-    "Protocol level",
-    "Number of people",
-    "Host organisation",
-    "Co-host organisations",
-    "Initiative",
-    "Themes",
-    "Languages",
-]
-#: The staff working fields, which only staff see on the page and in exports.
-STAFF_COLUMNS = [
-    "Needs an interpreter",
-    "Visibility",
-    "Host contact",
-    "Who pays for what",
-    "Budget (NOK)",
-    "Notes",
-]
-#: The visit's times once more in one zone, so visits of any zone sort together.
-UTC_COLUMNS = ["Arrival (UTC)", "Departure (UTC)"]
 
 
 def test_visit_rows_hold_local_times_labels_and_names(
