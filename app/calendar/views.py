@@ -206,11 +206,9 @@ def show_calendar():
     kinds_missing = args.get("kinds") == "chosen" and not args.getlist("kind")
     search = None
     entries: list[CalendarEntry] = []
-    if kinds_missing:
-        pass
-    elif filters.q:
+    if filters.q and not kinds_missing:
         search = search_calendar(audience, filters, now=now)
-    else:
+    elif not kinds_missing:
         window_start, window_end = period.utc_bounds(zone)
         entries = list_window(
             audience,
